@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Friendly wrapper around xenshm's builds and tests. Kbuild holds the kernel
+# build proper; each area adds its targets from mk/<area>.mk.
+#
+#   make demo        the main job: Xen/arm64 in QEMU, live transfers
+#   make test        everything CI runs
+#   make help        all targets
+
+PYTHON ?= /usr/bin/python3
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+BUILD ?= $(TOP)/build
+# Kernel, Xen and header downloads live outside the clone, keyed by their inputs.
+XENSHM_CACHE ?= $(HOME)/.cache/xenshm
+export XENSHM_CACHE PYTHON
+
+.DEFAULT_GOAL := help
+
+include $(sort $(wildcard $(TOP)/mk/*.mk))
+
+.PHONY: help deps
+help:
+	@echo "xenshm targets:"
+	@echo "  demo          Xen/arm64 in QEMU: Dom0 + two dom0less DomUs moving data"
+	@echo "  test          everything CI runs"
+	@echo "  regen         regenerate the ABI from codegen/spec/xenshm.yaml"
+	@echo "  regen-check   fail if generated files are stale"
+	@echo "  module        build build/\$$ARCH/xenshm.ko (ARCH=arm64|x86_64)"
+	@echo "  test-host     ring core tests on the host (GoogleTest, sanitizers)"
+	@echo "  test-qemu     module tests in QEMU with Debian's kernels"
+	@echo "  test-kunit    KUnit suites in QEMU (KASAN, UBSAN, lockdep)"
+	@echo "  test-xen      end-to-end tests on Xen/arm64 in QEMU"
+	@echo "  bench         benchmarks (ratios)"
+	@echo "  fuzz          libFuzzer run of the ring core against hostile memory"
+
+deps:
+	@$(TOP)/scripts/deps.sh all
