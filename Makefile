@@ -35,3 +35,25 @@ help:
 
 deps:
 	@$(TOP)/scripts/deps.sh all
+
+# Aggregates. Each area's targets live in mk/<area>.mk; `test` runs them all,
+# cheapest first, so a broken generator fails in seconds, not after a kernel build.
+TEST_STEPS ?= regen-check test-codegen test-host module-all test-qemu test-kunit test-xen
+
+.PHONY: test demo bench module-all
+test: deps
+	@set -e; for t in $(TEST_STEPS); do \
+		echo "==> make $$t"; start=$$(date +%s); \
+		$(MAKE) --no-print-directory $$t; \
+		echo "==> make $$t: ok ($$(( $$(date +%s) - start )) s)"; \
+	done; echo "==> make test: all passed"
+
+module-all:
+	$(MAKE) --no-print-directory module ARCH=arm64
+	$(MAKE) --no-print-directory module ARCH=x86_64
+
+demo: deps
+	@$(MAKE) --no-print-directory xen-demo
+
+bench: deps
+	@$(MAKE) --no-print-directory bench-ring bench-dev
