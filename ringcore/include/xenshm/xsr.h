@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * xsr.h - the C facade of xenshm's ring core ("xenshm shared rings").
+ *
+ * The ring core is freestanding C++ (the .cpp files in ringcore/) linked into the kernel
+ * module and into userspace tests. This header is all that C sees: opaque
+ * caller-allocated handles, plain integers, negative Linux errno values.
+ * It compiles as kernel C (__KERNEL__), userspace C99 and C++.
+ *
+ * ===================== Shared-memory contract =====================
+ *
+ * Region (offsets from codegen/spec/xenshm.yaml):
+ *   page 0: region_header @0, slot 0 @128, slot 1 @256
+ *   page 1: ring 0 ctrl @4096, ring 1 ctrl @4352
+ *   data:   ring 0 @8192, ring 1 @8192 + data_size
+ * The owner of slot i produces ring i and consumes ring 1 - i.
+ *
+ * Who writes what (everything else is read-only to that side):
+ *   region_header  whoever initialises the region (see xsr_region_init);
+ *                  afterwards nobody. Each side copies region_size and
+ *                  data_size into its private xsr_region and never re-reads.
+ *   slot i         only its owner (states FREE/ATTACHED/GO/CONNECTED).
+ *   ring_ctrl.prod        only the producer; store-release after writing the
+ *                         data it covers.  pairs with the consumer's
+ *                         load-acquire of prod before reading data.
+ *   ring_ctrl.cons        only the consumer; store-release after it finished
+ *                         reading the data it frees.  pairs with the
+ *                         producer's load-acquire of cons before it
+ *                         overwrites that space.
+ *   ring_ctrl.prod_event  only the consumer ("wake me when prod passes this").
+ *   ring_ctrl.cons_event  only the producer ("wake me when cons passes this").
+ * Indices are free-running u32 byte counters masked by data_size - 1.
+ * Each side keeps its own index in private memory (the copy in shared memory
+ * is only a publication) and reads the peer's index ONCE per operation into
+ * a local, checking 0 <= prod - cons <= data_size (and 8-byte alignment in
+ * message mode). Every record header is read once into locals and checked
+ * (type known, len <= max_msg, record fits in what was published and does
+ * not cross the end, pad runs exactly to the end, no pad at offset 0).
+ * Any violation makes the ring BROKEN: sticky, every later data call returns
+ * XSR_EIO. No call loops on a shared value: the work of each call is bounded
+ * by the bytes requested (at most one pad record is skipped per call).
+ *
+ * Notification (event index, as Xen's ring.h / virtio's vring_need_event):
+ *   a side that moved its index from old to new must notify iff the peer's
+ *   event word E satisfies (u32)(new - E - 1) < (u32)(new - old).
+ *   Sleeping consumer:  xsr_rx_arm():  store prod_event = cons; FULL FENCE;
+ *                       re-read prod; sleep only if still empty.
+ *   Producer:           store-release prod; FULL FENCE (xsr_tx_need_notify);
+ *                       read prod_event; notify if it falls in (old, new].
+ *   Sleeping producer:  xsr_tx_arm(): store cons_event = point where enough
+ *                       space is free; FULL FENCE; re-read cons; sleep only
+ *                       if still not enough space.
+ *   Consumer:           store-release cons; FULL FENCE (xsr_rx_need_notify);
+ *                       read cons_event; notify if it falls in (old, new].
+ *   The two full fences pair with each other (store->fence->load on both
+ *   sides, Dekker style): either the armer sees the new index or the mover
+ *   sees the new event word, so no wakeup is lost. An event word is one-shot
+ *   by construction: once the index has moved past it, it never asks again.
+ *
+ * Message mode: a record is an 8-byte header {len, type} and the payload,
+ * 8 + align8(len) bytes, starting on an 8-byte boundary and never wrapping;
+ * when it does not fit before the end, a PAD record fills the rest and the
+ * message starts at offset 0. Largest payload: data_size / 2 - 8.
+ * Stream mode: plain bytes, reads and writes may be partial.
+ *
+ * ===================== Calling contract =====================
+ * - One producer and one consumer per ring: the caller serialises all calls
+ *   on one xsr_ring (the kernel holds a mutex per direction).
+ * - Copies go through callbacks, issued in ascending order of offset; each
+ *   returns 0 or a negative errno (e.g. -EFAULT). In message mode a failed
+ *   copy commits/consumes nothing and its error is returned. In stream mode a
+ *   failed copy after some bytes were moved returns the bytes moved so far.
+ * - Bytes in shared memory are hostile: zero-copy users (peek) must read
+ *   them once and validate what they parse.
+ * - flags XSR_MORE on send/write/recv/read: do not publish the index yet
+ *   (batching). xsr_*_flush, xsr_*_need_notify and xsr_*_arm publish it.
+ */
+#ifndef XENSHM_XSR_H
+#define XENSHM_XSR_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
+#include <stddef.h>
+#include <stdint.h>
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Negative Linux errno values (asm-generic numbers: x86, arm, arm64). */
+#define XSR_EIO		(-5)
+#define XSR_EAGAIN	(-11)
+#define XSR_EFAULT	(-14)
+#define XSR_EBUSY	(-16)
+#define XSR_EINVAL	(-22)
+#define XSR_EPROTO	(-71)
+#define XSR_EMSGSIZE	(-90)
+#define XSR_ECONNRESET	(-104)
+
+/* Mirrors of the spec's enums (checked against wire.hpp in facade.cpp). */
+#define XSR_MODE_STREAM		0u
+#define XSR_MODE_MESSAGE	1u
+#define XSR_SLOT_FREE		0u
+#define XSR_SLOT_ATTACHED	1u
+#define XSR_SLOT_GO		2u
+#define XSR_SLOT_CONNECTED	3u
+#define XSR_ROLE_AUTO		0u
+#define XSR_ROLE_RECEIVER	1u
+#define XSR_ROLE_SENDER		2u
+#define XSR_SLOT_FLAG_TX_MESSAGE	(1u << 0)
+#define XSR_DOMID_NONE		0xffffffffu
+
+/* Ring direction for xsr_ring_attach(). */
+#define XSR_TX	0u	/* I produce ring[my_slot] */
+#define XSR_RX	1u	/* I consume ring[1 - my_slot] */
+
+/* flags of send/write/recv/read */
+#define XSR_MORE	(1u << 0)	/* defer publishing the index */
+
+/* Opaque handles: caller-allocated, sizes fixed (static_assert in C++). */
+#define XSR_REGION_BYTES	48
+#define XSR_RING_BYTES		96
+struct xsr_region {
+	uint64_t opaque[XSR_REGION_BYTES / 8];
+};
+struct xsr_ring {
+	uint64_t opaque[XSR_RING_BYTES / 8];
+};
+
+/* What xsr_slot_read() saw in a slot (each field read once, validated). */
+struct xsr_slot_info {
+	uint32_t state;		/* XSR_SLOT_* */
+	uint32_t domid;
+	uint32_t epoch;
+	uint32_t port;		/* non-zero when state >= GO */
+	uint32_t flags;		/* XSR_SLOT_FLAG_* (unknown bits dropped) */
+	uint32_t heartbeat;
+	uint32_t peer_domid;
+	uint32_t reserved;
+};
+
+/* copy_in: caller source -> shared memory; copy_out: shared memory -> caller
+ * destination. src/dst is the caller's pointer plus the offset reached, cast
+ * back by the callee (e.g. to a __user pointer). Return 0 or -errno. */
+typedef int (*xsr_copy_in_fn)(void *ctx, void *shm_dst, const void *src,
+			      size_t len);
+typedef int (*xsr_copy_out_fn)(void *ctx, void *dst, const void *shm_src,
+			       size_t len);
+
+/* ---------------- region ---------------- */
+
+/* data_size for a region of region_size bytes, 0 if it is too small. */
+uint32_t xsr_data_size_for(uint64_t region_size);
+/* Largest message payload for a data_size (data_size / 2 - 8). */
+uint32_t xsr_max_msg_for(uint32_t data_size);
+
+/*
+ * Initialise the region if it carries no magic, else validate it, and fill
+ * *rg. base must be 8-byte aligned, size >= 16 KiB.
+ * Init: CAS magic (any value but MAGIC/MAGIC_INIT) -> MAGIC_INIT, zero the
+ * header, slots (domid := DOMID_NONE) and ring controls, write the header,
+ * store-release MAGIC (pairs with the load-acquire of magic in validate).
+ * Returns 0; XSR_EAGAIN: the other side is initialising (retry later);
+ * XSR_EPROTO: another ABI major or no event_idx feature; XSR_EIO: header
+ * inconsistent with size; XSR_EINVAL: bad arguments.
+ */
+int xsr_region_init(struct xsr_region *rg, void *base, uint64_t size);
+/* Same checks without initialising; XSR_EAGAIN if no MAGIC yet. */
+int xsr_region_validate(struct xsr_region *rg, void *base, uint64_t size);
+uint32_t xsr_region_data_size(const struct xsr_region *rg);
+
+/* ---------------- slots and rendezvous ---------------- */
+
+/*
+ * Claim a slot: want_slot 0 or 1, or -1 for any. A FREE slot is taken by a
+ * CAS of its domid word from DOMID_NONE to domid (so two claimers never both
+ * win); a slot whose domid already equals domid is reclaimed (restart).
+ * Then epoch + 1, flags, peer_domid, port = 0, and state = ATTACHED stored
+ * last with release (pairs with xsr_slot_read's load-acquire of state).
+ * Returns the slot number (0/1) and *epoch, or XSR_EBUSY / XSR_EINVAL.
+ * With want_slot == -1 a slot holding my domid is preferred (reclaim).
+ */
+int xsr_slot_claim(const struct xsr_region *rg, int want_slot, uint32_t domid,
+		   uint32_t peer_domid, uint32_t flags, uint32_t *epoch);
+/* Owner publishes progress: port (for GO) is written before state, which
+ * is stored with release. state must be ATTACHED, GO or CONNECTED; GO needs
+ * port != 0. Returns 0 or XSR_EINVAL. */
+int xsr_slot_set_state(const struct xsr_region *rg, unsigned int slot,
+		       uint32_t state, uint32_t port);
+/* Advance my heartbeat word (feature heartbeat). */
+void xsr_slot_heartbeat(const struct xsr_region *rg, unsigned int slot);
+/* Owner leaves: state = FREE (release), then port 0, domid = DOMID_NONE. */
+void xsr_slot_release(const struct xsr_region *rg, unsigned int slot);
+/* Read a slot (normally the peer's, 1 - my_slot): state with acquire, then
+ * the other words once each. XSR_EIO if state is unknown or GO/CONNECTED
+ * without a port. */
+int xsr_slot_read(const struct xsr_region *rg, unsigned int slot,
+		  struct xsr_slot_info *out);
+/* 0 if the peer (slot 1 - my_slot) is still the one seen with epoch_seen;
+ * XSR_ECONNRESET if its slot is FREE or its epoch changed; XSR_EIO corrupt. */
+int xsr_peer_check(const struct xsr_region *rg, unsigned int my_slot,
+		   uint32_t epoch_seen);
+/* XSR_ROLE_RECEIVER or XSR_ROLE_SENDER. AUTO: lower domid receives; equal
+ * domids (loopback): slot 0 receives. XSR_EINVAL for an unknown role. */
+int xsr_role_pick(uint32_t role, unsigned int my_slot, uint32_t my_domid,
+		  uint32_t peer_domid);
+
+/* ---------------- rings ---------------- */
+
+/*
+ * Attach a ring handle and resync (discard stale data of an earlier life):
+ * XSR_TX: ring my_slot, prod := its current cons, cons_event := cons - 1
+ *         (not waiting for space).
+ * XSR_RX: ring 1 - my_slot, cons := its current prod, prod_event := cons
+ *         (armed: the first data wakes me).
+ * mode: XSR_MODE_* this ring carries (TX: mine; RX: the producer's flag).
+ * Returns 0 or XSR_EINVAL (XSR_EIO if the published index is misaligned).
+ */
+int xsr_ring_attach(struct xsr_ring *r, const struct xsr_region *rg,
+		    unsigned int my_slot, unsigned int dir, unsigned int mode);
+/* 0 or XSR_EIO (sticky). */
+int xsr_ring_error(const struct xsr_ring *r);
+/* Mark the ring broken by hand (e.g. the caller found corruption). */
+void xsr_ring_set_broken(struct xsr_ring *r);
+uint32_t xsr_ring_max_msg(const struct xsr_ring *r);
+uint32_t xsr_ring_data_size(const struct xsr_ring *r);
+
+/* Message mode, all-or-nothing. send: len on success; XSR_EAGAIN no room
+ * (nothing written); XSR_EMSGSIZE len > max_msg. recv: payload length;
+ * XSR_EAGAIN empty; XSR_EMSGSIZE cap too small (message stays queued). */
+long xsr_send(struct xsr_ring *r, const void *src, size_t len,
+	      xsr_copy_in_fn copy_in, void *ctx, unsigned int flags);
+long xsr_recv(struct xsr_ring *r, void *dst, size_t cap,
+	      xsr_copy_out_fn copy_out, void *ctx, unsigned int flags);
+/* Length of the next message without consuming it, or XSR_EAGAIN. */
+long xsr_rx_next_len(struct xsr_ring *r);
+
+/* Stream mode, partial: bytes moved (> 0), 0 if len/cap is 0, XSR_EAGAIN
+ * if the ring is full/empty. */
+long xsr_write(struct xsr_ring *r, const void *src, size_t len,
+	       xsr_copy_in_fn copy_in, void *ctx, unsigned int flags);
+long xsr_read(struct xsr_ring *r, void *dst, size_t cap,
+	      xsr_copy_out_fn copy_out, void *ctx, unsigned int flags);
+
+/*
+ * Zero copy. reserve: message mode reserves one contiguous payload of len
+ * bytes (returns len); stream mode returns up to len contiguous bytes (>0).
+ * *buf points into shared memory. commit(len <= reserved) publishes (message
+ * mode writes the header, and the pad if one was needed). peek: message mode
+ * returns the next payload length and pointer; stream mode the contiguous
+ * readable bytes. release(len): message mode releases the peeked message
+ * (len ignored), stream mode len <= peeked bytes. A new reserve/peek
+ * replaces an uncommitted/unreleased one. XSR_EINVAL on misuse.
+ */
+long xsr_tx_reserve(struct xsr_ring *r, size_t len, void **buf);
+int xsr_tx_commit(struct xsr_ring *r, size_t len);
+long xsr_rx_peek(struct xsr_ring *r, const void **buf);
+int xsr_rx_release(struct xsr_ring *r, size_t len);
+
+/* TX: stream mode: free bytes; message mode: largest payload that can be
+ * sent now (0 if none). RX: bytes published and not consumed (both modes). */
+long xsr_tx_space(struct xsr_ring *r);
+long xsr_rx_avail(struct xsr_ring *r);
+
+/* Publish a deferred (XSR_MORE) index. */
+void xsr_tx_flush(struct xsr_ring *r);
+void xsr_rx_flush(struct xsr_ring *r);
+
+/* After producing / consuming: publish, full fence, read the peer's event
+ * word; 1 if the peer asked to be notified for the progress made since the
+ * previous call, else 0. */
+int xsr_tx_need_notify(struct xsr_ring *r);
+int xsr_rx_need_notify(struct xsr_ring *r);
+
+/* Before sleeping. rx_arm: 0 = armed and still empty (sleep), 1 = data
+ * arrived (do not sleep). tx_arm: want = payload length (message mode) or
+ * bytes (stream mode, clamped to 1..data_size) needed; 0 = armed and not
+ * enough space (sleep), 1 = space is there. XSR_EIO if broken. */
+int xsr_rx_arm(struct xsr_ring *r);
+int xsr_tx_arm(struct xsr_ring *r, size_t want);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* XENSHM_XSR_H */
