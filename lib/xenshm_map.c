@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * libxenshm mmap ring API: ringcore's facade over a channel's mapping.
+ *
+ * Layout in this process: one reserved range of region_size bytes at base,
+ * so ringcore sees the region exactly as the kernel does:
+ *   base + 0     header page, mapped read-only from info.mmap_header_off
+ *   base + 4096  ring control page and both data areas, mapped read-write
+ *                from info.mmap_rings_off
+ *
+ * Joining a live ring. xsr_ring_attach() resyncs (TX: prod := cons,
+ * RX: cons := prod: "discard the data of an earlier life"), which is right
+ * for a slot claim and wrong here: the end is already connected and the
+ * peer may have queued data. So the handles are attached while a private
+ * copy of the control page sits at base + 4096, doctored so that the resync
+ * is a no-op (TX ctrl: cons := published prod; RX ctrl: prod := published
+ * cons); then the real control page is mapped back at the same address.
+ * The real page is never written during this, so nothing races with the
+ * kernel or the peer. The result is checked: the handles must see exactly
+ * the published indices afterwards.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "xenshm.h"
+#include "../ringcore/include/xenshm/xsr_mem.h"
+
+#define PAGE 4096u
+
+static int map_fail(struct xenshm_map *m, int err)
+{
+	xenshm_unmap(m);
+	return err;
+}
+
+static volatile struct xenshm_ring_ctrl *ctrl_at(const struct xenshm_map *m, uint64_t off)
+{
+	return (volatile struct xenshm_ring_ctrl *)xenshm_map_at(m, off);
+}
+
+void *xenshm_map_at(const struct xenshm_map *m, uint64_t off)
+{
+	return (uint8_t *)m->base + off;
+}
+
+int xenshm_map(int fd, struct xenshm_map *m)
+{
+	struct xenshm_info *in = &m->info;
+	volatile struct xenshm_ring_ctrl *txc, *rxc;
+	struct xenshm_ring_ctrl tx_saved, rx_saved;
+	unsigned int my_slot;
+	void *p, *fake;
+	int ret;
+
+	memset(m, 0, sizeof(*m));
+	m->fd = fd;
+	ret = xenshm_get_info(fd, in);
+	if (ret)
+		return ret;
+	if (in->state != XENSHM_CHAN_STATE_CONNECTED)
+		return -ENOTCONN;
+	if (in->mmap_header_size < PAGE ||
+	    in->region_size < XENSHM_MIN_REGION_SIZE ||
+	    in->mmap_rings_size != in->region_size - XENSHM_CTRL_OFF ||
+	    in->slot > 1)
+		return -EPROTO;
+
+	/* Reserve the whole region, then map its two parts over it. */
+	m->base_len = in->region_size;
+	m->base = mmap(NULL, m->base_len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m->base == MAP_FAILED) {
+		m->base = NULL;
+		return -errno;
+	}
+	p = mmap(m->base, PAGE, PROT_READ, MAP_SHARED | MAP_FIXED, fd,
+		 (off_t)in->mmap_header_off);
+	if (p == MAP_FAILED)
+		return map_fail(m, -errno);
+	p = mmap((uint8_t *)m->base + XENSHM_CTRL_OFF, in->mmap_rings_size,
+		 PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd,
+		 (off_t)in->mmap_rings_off);
+	if (p == MAP_FAILED)
+		return map_fail(m, -errno);
+	m->header = m->base;
+	m->rings = (uint8_t *)m->base + XENSHM_CTRL_OFF;
+
+	ret = xsr_region_validate(&m->rg, m->base, in->region_size);
+	if (ret)
+		return map_fail(m, ret);
+	if (xsr_region_data_size(&m->rg) != in->data_size)
+		return map_fail(m, -EPROTO);
+
+	my_slot = in->slot;
+	m->tx_mode = in->mode;
+	{
+		const volatile struct xenshm_slot *peer = (const volatile struct xenshm_slot *)
+			((const uint8_t *)m->base + (my_slot ? XENSHM_SLOT0_OFF : XENSHM_SLOT1_OFF));
+
+		m->rx_mode = (peer->flags & XENSHM_SLOT_FLAGS_TX_MESSAGE) ?
+			XENSHM_MODE_MESSAGE : XENSHM_MODE_STREAM;
+	}
+
+	/* Doctored private control page (see the top comment). */
+	txc = ctrl_at(m, in->tx_ctrl_off);
+	rxc = ctrl_at(m, in->rx_ctrl_off);
+	memcpy(&tx_saved, (const void *)txc, sizeof(tx_saved));
+	memcpy(&rx_saved, (const void *)rxc, sizeof(rx_saved));
+	fake = mmap((uint8_t *)m->base + XENSHM_CTRL_OFF, PAGE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (fake == MAP_FAILED)
+		return map_fail(m, -errno);
+	txc->prod = tx_saved.prod;
+	txc->cons = tx_saved.prod;
+	rxc->prod = rx_saved.cons;
+	rxc->cons = rx_saved.cons;
+	ret = xsr_ring_attach(&m->tx, &m->rg, my_slot, XSR_TX, m->tx_mode);
+	if (!ret)
+		ret = xsr_ring_attach(&m->rx, &m->rg, my_slot, XSR_RX, m->rx_mode);
+	p = mmap((uint8_t *)m->base + XENSHM_CTRL_OFF, PAGE, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_FIXED, fd, (off_t)in->mmap_rings_off);
+	if (p == MAP_FAILED)
+		return map_fail(m, -errno);
+	if (ret)
+		return map_fail(m, ret);
+
+	/* The handles must now see the published indices (and be healthy). */
+	{
+		uint32_t before = rxc->prod - rx_saved.cons;
+		long avail = xsr_rx_avail(&m->rx);
+
+		if (avail < 0)
+			return map_fail(m, (int)avail);
+		if ((uint32_t)avail < before || rxc->cons != rx_saved.cons)
+			return map_fail(m, -EPROTO);
+	}
+	return 0;
+}
+
+void xenshm_unmap(struct xenshm_map *m)
+{
+	if (m->base)
+		munmap(m->base, m->base_len);
+	m->base = NULL;
+	m->header = NULL;
+	m->rings = NULL;
+}
+
+ssize_t xenshm_map_write(struct xenshm_map *m, const void *buf, size_t len)
+{
+	return xsr_write(&m->tx, buf, len, xsr_copy_in_memcpy, NULL, 0);
+}
+
+ssize_t xenshm_map_read(struct xenshm_map *m, void *buf, size_t len)
+{
+	return xsr_read(&m->rx, buf, len, xsr_copy_out_memcpy, NULL, 0);
+}
+
+int xenshm_map_send(struct xenshm_map *m, const void *buf, size_t len)
+{
+	long r = xsr_send(&m->tx, buf, len, xsr_copy_in_memcpy, NULL, 0);
+
+	return r < 0 ? (int)r : 0;
+}
+
+ssize_t xenshm_map_recv(struct xenshm_map *m, void *buf, size_t len)
+{
+	return xsr_recv(&m->rx, buf, len, xsr_copy_out_memcpy, NULL, 0);
+}
+
+int xenshm_map_kick_tx(struct xenshm_map *m)
+{
+	int r = xsr_tx_need_notify(&m->tx);
+
+	if (r <= 0)
+		return r;
+	return xenshm_notify(m->fd, XENSHM_NOTIFY_FLAGS_TX);
+}
+
+int xenshm_map_kick_rx(struct xenshm_map *m)
+{
+	int r = xsr_rx_need_notify(&m->rx);
+
+	if (r <= 0)
+		return r;
+	return xenshm_notify(m->fd, XENSHM_NOTIFY_FLAGS_RX);
+}
+
+int xenshm_map_arm_rx(struct xenshm_map *m)
+{
+	return xsr_rx_arm(&m->rx);
+}
+
+int xenshm_map_arm_tx(struct xenshm_map *m, size_t want)
+{
+	return xsr_tx_arm(&m->tx, want);
+}
+
+long xenshm_map_rx_avail(struct xenshm_map *m)
+{
+	return xsr_rx_avail(&m->rx);
+}
+
+long xenshm_map_tx_space(struct xenshm_map *m)
+{
+	return xsr_tx_space(&m->tx);
+}
