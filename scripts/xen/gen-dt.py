@@ -1,0 +1,181 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""Device tree for booting Xen/arm64 + Dom0 + two dom0less domUs in QEMU.
+
+Takes QEMU's own virt DT (-machine dumpdtb=...) and appends a /chosen block:
+Xen's command line, Dom0's kernel/ramdisk, domU1 and domU2 (xen,domain,
+"no-xenstore") and three static shared-memory regions, one per pair of
+domains:
+
+    xenshm-0-1  Dom0  <-> domU1   owner Dom0
+    xenshm-1-2  domU1 <-> domU2   owner domU1
+    xenshm-0-2  Dom0  <-> domU2   owner Dom0
+
+Host addresses start at --shm-host-base (inside RAM, above the boot modules).
+Dom0 is direct-mapped, so its guest address is the host address. DomUs see
+the regions at --shm-guest-base + index * size, below their RAM (0x40000000)
+and outside the "extended regions" Xen 4.17 advertises (see docs/xen-setup.md).
+
+Boot modules are packed from --module-base upwards, 2 MiB aligned, with sizes
+taken from the files. Writes:
+    OUT.dts, OUT.dtb          the device tree for Xen
+    OUT.loaders               one "ADDR FILE" line per QEMU -device loader
+    OUT.json                  the layout (domains, regions, modules)
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+ALIGN = 0x200000
+MiB = 1 << 20
+
+DOMAINS = ("dom0", "domu1", "domu2")          # domid = index (dom0less order)
+REGIONS = (                                   # (shm-id, domid a, domid b); owner = a
+    ("xenshm-0-1", 0, 1),
+    ("xenshm-1-2", 1, 2),
+    ("xenshm-0-2", 0, 2),
+)
+# Free hole in Xen 4.17's arm guest layout (public/arch-arm.h): after
+# GUEST_VPCI_MEM (0x23000000 + 256 MiB) and before GUEST_GNTTAB (0x38000000).
+DOMU_HOLE = (0x33000000, 0x38000000)
+DOMU_RAM_BASE = 0x40000000
+
+
+def align_up(v, a=ALIGN):
+    return (v + a - 1) & ~(a - 1)
+
+
+def qstr(s):
+    if '"' in s or "\\" in s:
+        raise SystemExit(f"gen-dt: quote or backslash in DT string: {s!r}")
+    return f'"{s}"'
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--base-dtb", required=True, help="QEMU's dumped virt DT")
+    ap.add_argument("--out", required=True, help="output prefix (OUT.dts, OUT.dtb, ...)")
+    for d in DOMAINS:
+        ap.add_argument(f"--{d}-kernel", required=True)
+        ap.add_argument(f"--{d}-initrd", required=True)
+    ap.add_argument("--xen-bootargs", default="console=dtuart dtuart=/pl011@9000000 "
+                    "bootscrub=0 xsm=dummy noreboot dom0_mem=512M dom0_max_vcpus=1")
+    ap.add_argument("--dom0-bootargs", default="console=hvc0 earlycon=xen rdinit=/init")
+    ap.add_argument("--domu-bootargs", default="console=ttyAMA0 rdinit=/init")
+    ap.add_argument("--domu-mem-mib", type=int, default=256)
+    ap.add_argument("--shm-size", type=lambda s: int(s, 0), default=4 * MiB)
+    ap.add_argument("--shm-host-base", type=lambda s: int(s, 0), default=0x70000000)
+    ap.add_argument("--shm-guest-base", type=lambda s: int(s, 0), default=0x34000000)
+    ap.add_argument("--module-base", type=lambda s: int(s, 0), default=0x50000000)
+    a = ap.parse_args()
+
+    size = a.shm_size
+    if size <= 0 or size % 0x1000:
+        raise SystemExit("gen-dt: --shm-size must be a positive multiple of 4 KiB")
+
+    # --- boot modules ---------------------------------------------------------
+    modules = []          # dict(dom, kind, addr, size, file)
+    addr = a.module_base
+    for d in DOMAINS:
+        for kind in ("kernel", "initrd"):
+            f = os.path.abspath(getattr(a, f"{d}_{kind}"))
+            sz = os.path.getsize(f)
+            modules.append(dict(dom=d, kind=kind, addr=addr, size=sz, file=f))
+            addr = align_up(addr + sz)
+    modules_end = addr
+
+    # --- regions ----------------------------------------------------------------
+    regions = []
+    for i, (sid, x, y) in enumerate(REGIONS):
+        if len(sid) > 15:
+            raise SystemExit(f"gen-dt: shm-id {sid} longer than 15 characters (Xen 4.17)")
+        host = a.shm_host_base + i * size
+        guest = {}
+        for dom in (x, y):
+            # Dom0 is direct-mapped (guest == host); domUs use the low hole.
+            guest[DOMAINS[dom]] = host if dom == 0 else a.shm_guest_base + i * size
+        regions.append(dict(id=sid, host=host, size=size, owner=DOMAINS[x],
+                            borrower=DOMAINS[y], guest=guest))
+    host_end = a.shm_host_base + len(REGIONS) * size
+    if a.shm_host_base < modules_end:
+        raise SystemExit(f"gen-dt: shared memory at {a.shm_host_base:#x} overlaps the boot "
+                         f"modules (end {modules_end:#x})")
+    if a.shm_host_base < 0x40000000 or host_end > 0x40000000 + 4096 * MiB:
+        raise SystemExit("gen-dt: shared memory must lie in QEMU's RAM (0x40000000, 4 GiB)")
+    g0, g1 = a.shm_guest_base, a.shm_guest_base + len(REGIONS) * size
+    if g0 < DOMU_HOLE[0] or g1 > DOMU_HOLE[1]:
+        raise SystemExit(f"gen-dt: domU guest range {g0:#x}-{g1:#x} leaves the free hole "
+                         f"{DOMU_HOLE[0]:#x}-{DOMU_HOLE[1]:#x} of Xen's guest layout")
+
+    # --- DTS ----------------------------------------------------------------------
+    base = subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", a.base_dtb],
+                          check=True, capture_output=True, text=True).stdout
+
+    def mod_node(m, ind, bootargs=None):
+        compat = ('"multiboot,kernel", "multiboot,module"' if m["kind"] == "kernel"
+                  else '"multiboot,ramdisk", "multiboot,module"')
+        name = f"{m['dom']}-{m['kind']}" if m["dom"] == "dom0" else "module"
+        s = [f"{ind}{name}@{m['addr']:x} {{",
+             f"{ind}\tcompatible = {compat};",
+             f"{ind}\treg = <{m['addr']:#x} {m['size']:#x}>;"]
+        if bootargs is not None:
+            s.append(f"{ind}\tbootargs = {qstr(bootargs)};")
+        s.append(f"{ind}}};")
+        return s
+
+    def shm_node(r, dom, ind):
+        role = "owner" if r["owner"] == dom else "borrower"
+        return [f"{ind}{dom}-shm-{r['id']}@{r['host']:x} {{",
+                f"{ind}\tcompatible = \"xen,domain-shared-memory-v1\";",
+                f"{ind}\trole = \"{role}\";",
+                f"{ind}\txen,shm-id = {qstr(r['id'])};",
+                f"{ind}\txen,shared-mem = <{r['host']:#x} {r['guest'][dom]:#x} {r['size']:#x}>;",
+                f"{ind}}};"]
+
+    out = [base, "", "/* xenshm: Xen, Dom0, two dom0less domUs, static shared memory */",
+           "/ {", "\tchosen {", "\t\t#address-cells = <0x1>;", "\t\t#size-cells = <0x1>;",
+           f"\t\txen,xen-bootargs = {qstr(a.xen_bootargs)};"]
+    mods = {(m["dom"], m["kind"]): m for m in modules}
+    out += mod_node(mods[("dom0", "kernel")], "\t\t", a.dom0_bootargs)
+    out += mod_node(mods[("dom0", "initrd")], "\t\t")
+    for r in regions:
+        if "dom0" in r["guest"]:
+            out += shm_node(r, "dom0", "\t\t")
+    for d in DOMAINS[1:]:
+        out += ["", f"\t\t{d} {{", "\t\t\tcompatible = \"xen,domain\";",
+                "\t\t\t#address-cells = <0x1>;", "\t\t\t#size-cells = <0x1>;",
+                f"\t\t\tmemory = <0x0 {a.domu_mem_mib * 1024:#x}>;",
+                "\t\t\tcpus = <0x1>;", "\t\t\tvpl011;",
+                "\t\t\txen,enhanced = \"no-xenstore\";"]
+        out += mod_node(mods[(d, "kernel")], "\t\t\t", a.domu_bootargs)
+        out += mod_node(mods[(d, "initrd")], "\t\t\t")
+        for r in regions:
+            if d in r["guest"]:
+                out += shm_node(r, d, "\t\t\t")
+        out.append("\t\t};")
+    out += ["\t};", "};", ""]
+    with open(a.out + ".dts", "w") as f:
+        f.write("\n".join(out))
+    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", a.out + ".dtb", a.out + ".dts"],
+                   check=True)
+    with open(a.out + ".loaders", "w") as f:
+        for m in modules:
+            f.write(f"{m['addr']:#x} {m['file']}\n")
+    layout = dict(domains={d: dict(domid=i) for i, d in enumerate(DOMAINS)},
+                  regions=regions, modules=modules, modules_end=modules_end)
+    for i, d in enumerate(DOMAINS):
+        layout["domains"][d]["regions"] = [
+            dict(id=r["id"], guest=r["guest"][d], size=r["size"],
+                 peer=r["borrower"] if r["owner"] == d else r["owner"],
+                 role="owner" if r["owner"] == d else "borrower")
+            for r in regions if d in r["guest"]]
+    with open(a.out + ".json", "w") as f:
+        json.dump(layout, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

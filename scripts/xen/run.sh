@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Boot Xen/arm64 in QEMU (TCG) with Dom0 and two dom0less domUs (domu1, domu2)
+# sharing three static memory regions (xenshm-0-1, xenshm-1-2, xenshm-0-2),
+# run one test script per domain, and collect the results.
+#
+# Usage: scripts/xen/run.sh [options]
+#   --init DOM=FILE      shell script run by DOM's /init (DOM: dom0|domu1|domu2|all);
+#                        default for all: scripts/xen/smoke/smoke.sh
+#   --payload [DOM=]DIR  copy DIR's contents into /xenshm/ of DOM's (default: every)
+#                        initramfs, e.g. a folder holding xenshm.ko and test tools
+#   --env KEY=VALUE      exported to every domain's test script (repeatable)
+#   --require DOM:TEST   the collector fails unless DOM reported TEST PASS (repeatable)
+#   --out DIR            outputs (default: build/xen-e2e)
+#   --timeout SEC        global timeout from QEMU start (default 300)
+#   --dom0-linger SEC    Dom0 powers off SEC s after its own DONE (default 30);
+#                        normally the harness ends QEMU first, once all are DONE
+#   --shm-size BYTES     size of each shared region (default 0x400000)
+#   --guest-args ARGS    appended to every domain's kernel command line
+#   --xen FILE           Xen binary (default: scripts/xen/build-xen.sh's)
+#   --kernel FILE        arm64 Image for all domains (default: Debian's, via
+#                        scripts/debian-kernel.sh image arm64)
+#   --cpu CPU            QEMU -cpu (default cortex-a57)
+#   --verbose            the collector also prints the INFO markers
+#
+# Outputs in --out: console.log (the whole serial console), status.json (why and
+# when the run ended), results.txt / results.json (the collector's report),
+# xen.dts / xen.dtb / xen.json (device tree and layout), initrd-<dom>.cpio.
+# Exit status: the collector's (0 = nothing failed).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+PY=${PYTHON:-/usr/bin/python3}
+DOMS=(dom0 domu1 domu2)
+
+out=$top/build/xen-e2e
+timeout=300
+linger=30
+shm_size=0x400000
+guest_args=
+xen=
+kernel=
+cpu=cortex-a57
+verbose=
+declare -A init payload
+envs=()
+requires=()
+for d in "${DOMS[@]}"; do init[$d]=$here/smoke/smoke.sh; payload[$d]=; done
+
+die() { echo "run.sh: $*" >&2; exit 2; }
+log() { echo "run.sh: $*" >&2; }
+dom_ok() { case "$1" in dom0|domu1|domu2|all) ;; *) die "unknown domain '$1'" ;; esac; }
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--init)
+		[ $# -ge 2 ] || die "--init needs DOM=FILE"
+		d=${2%%=*}; f=${2#*=}; dom_ok "$d"
+		[ -f "$f" ] || die "no such init script: $f"
+		f=$(cd "$(dirname "$f")" && pwd)/$(basename "$f")
+		if [ "$d" = all ]; then for x in "${DOMS[@]}"; do init[$x]=$f; done; else init[$d]=$f; fi
+		shift 2 ;;
+	--payload)
+		[ $# -ge 2 ] || die "--payload needs [DOM=]DIR"
+		case "$2" in *=*) d=${2%%=*}; f=${2#*=} ;; *) d=all; f=$2 ;; esac
+		dom_ok "$d"; [ -d "$f" ] || die "no such payload folder: $f"
+		f=$(cd "$f" && pwd)
+		if [ "$d" = all ]; then for x in "${DOMS[@]}"; do payload[$x]+=" $f"; done
+		else payload[$d]+=" $f"; fi
+		shift 2 ;;
+	--env)       [[ "${2:-}" =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || die "--env needs KEY=VALUE"
+	             envs+=("$2"); shift 2 ;;
+	--require)   requires+=(--require "$2"); shift 2 ;;
+	--out)       out=$2; shift 2 ;;
+	--timeout)   timeout=$2; shift 2 ;;
+	--dom0-linger) linger=$2; shift 2 ;;
+	--shm-size)  shm_size=$2; shift 2 ;;
+	--guest-args) guest_args=$2; shift 2 ;;
+	--xen)       xen=$2; shift 2 ;;
+	--kernel)    kernel=$2; shift 2 ;;
+	--cpu)       cpu=$2; shift 2 ;;
+	--verbose|-v) verbose=-v; shift ;;
+	-h|--help)   sed -n '2,/^set -e/p' "$0" | sed -e '/^set -e/d' -e 's/^# \{0,1\}//'; exit 0 ;;
+	*) die "unknown option '$1' (see --help)" ;;
+	esac
+done
+
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+# --- inputs -------------------------------------------------------------------
+t0=$(date +%s.%N)
+[ -n "$xen" ] || xen=$("$here/build-xen.sh")
+[ -n "$kernel" ] || kernel=$("$top/scripts/debian-kernel.sh" image arm64)
+busybox=$("$top/scripts/debian-kernel.sh" busybox arm64)
+for f in "$xen" "$kernel" "$busybox"; do [ -s "$f" ] || die "missing $f"; done
+
+qemu_machine=(-machine virt,virtualization=on,gic-version=3 -cpu "$cpu" -m 4G -smp 2)
+qemu-system-aarch64 "${qemu_machine[@]}" -display none -machine dumpdtb="$out/base.dtb" \
+	>/dev/null 2>&1 || die "QEMU could not dump its device tree"
+
+# Layout first (with placeholder initrds of the right size is not possible, so
+# the initrds are built first: their sizes go into the DT).
+build_initrd() {
+	local d=$1 domid=$2 regions=$3 peers=$4 stage p
+	stage=$out/stage-$d
+	rm -rf "$stage"
+	mkdir -p "$stage"
+	{
+		echo "XENSHM_DOM=$d"
+		echo "XENSHM_DOMID=$domid"
+		echo "XENSHM_REGIONS='$regions'"
+		echo "XENSHM_PEERS='$peers'"
+		echo "XENSHM_DOM0_LINGER=$linger"
+		for e in "${envs[@]+"${envs[@]}"}"; do printf "%s='%s'\n" "${e%%=*}" "${e#*=}"; done
+	} > "$stage/env"
+	for p in ${payload[$d]}; do cp -a "$p/." "$stage/"; done
+	cp "$here/guest/lib.sh" "$stage/lib.sh"
+	cp "${init[$d]}" "$stage/test.sh"
+	"$PY" "$here/mkcpio.py" "$out/initrd-$d.cpio" \
+		file:/bin/busybox="$busybox":755 file:/init="$here/guest/init":755 \
+		cdev:/dev/console=5,1 dir:/proc dir:/sys dir:/tmp tree:/xenshm="$stage"
+}
+
+# The regions each domain gets follow from gen-dt.py's topology; ask it with
+# empty placeholders first, then again with the real initrds.
+tmpl=$out/layout-probe
+for d in "${DOMS[@]}"; do : > "$out/initrd-$d.cpio"; done
+dtargs=(--base-dtb "$out/base.dtb" --shm-size "$shm_size")
+for d in "${DOMS[@]}"; do dtargs+=(--$d-kernel "$kernel" --$d-initrd "$out/initrd-$d.cpio"); done
+"$PY" "$here/gen-dt.py" "${dtargs[@]}" --out "$tmpl"
+i=0
+for d in "${DOMS[@]}"; do
+	regions=$("$PY" -c 'import json,sys; l=json.load(open(sys.argv[1])); print(" ".join(
+		"%s:%#x:%#x:%s:%s" % (r["id"], r["guest"], r["size"], r["peer"], r["role"])
+		for r in l["domains"][sys.argv[2]]["regions"]))' "$tmpl.json" "$d")
+	peers=$("$PY" -c 'import json,sys; l=json.load(open(sys.argv[1])); print(" ".join(
+		r["peer"] for r in l["domains"][sys.argv[2]]["regions"]))' "$tmpl.json" "$d")
+	build_initrd "$d" "$i" "$regions" "$peers"
+	i=$((i + 1))
+done
+rm -f "$tmpl".*
+
+xen_args="console=dtuart dtuart=/pl011@9000000 bootscrub=0 xsm=dummy noreboot dom0_mem=512M dom0_max_vcpus=1"
+"$PY" "$here/gen-dt.py" "${dtargs[@]}" --out "$out/xen" --xen-bootargs "$xen_args" \
+	--dom0-bootargs "console=hvc0 earlycon=xen rdinit=/init $guest_args" \
+	--domu-bootargs "console=ttyAMA0 rdinit=/init $guest_args"
+
+loaders=()
+while read -r addr file; do
+	loaders+=(-device "loader,file=$file,addr=$addr,force-raw=on")
+done < "$out/xen.loaders"
+
+prep=$(echo "$(date +%s.%N) - $t0" | bc)
+log "inputs ready in ${prep%.*}s: xen=$xen kernel=$kernel"
+log "booting (timeout ${timeout}s), console: $out/console.log"
+rc=0
+"$PY" "$here/watch.py" --log "$out/console.log" --status "$out/status.json" \
+	--timeout "$timeout" --expect dom0,domu1,domu2 -- \
+	qemu-system-aarch64 "${qemu_machine[@]}" -display none -monitor none -no-reboot \
+	-chardev stdio,id=con0,signal=off -serial chardev:con0 \
+	-kernel "$xen" -dtb "$out/xen.dtb" "${loaders[@]}" || rc=$?
+"$PY" "$here/collect.py" "$out/console.log" --status "$out/status.json" \
+	--json "$out/results.json" $verbose "${requires[@]+"${requires[@]}"}" | tee "$out/results.txt"
+exit "${PIPESTATUS[0]}"
