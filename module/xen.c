@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * xenshm Xen transport: dom0less static shared memory + event channels.
+ *
+ * How this works
+ *   Xen (4.17+, CONFIG_STATIC_SHM) gives a guest each region it shares as a
+ *   /reserved-memory child compatible with "xen,shared-memory-v1", carrying
+ *   "reg" and "xen,id" (the xen,shm-id of Xen's device tree). Nothing tells
+ *   the guest its peer, its own domid or an event-channel port, so:
+ *   - one channel per region, named after xen,id: /dev/xenshm/<xen,id>;
+ *   - the own domid is learnt once from Xen: EVTCHNOP_alloc_unbound with
+ *     remote_dom = DOMID_SELF makes Xen record our real domid as the remote
+ *     end; EVTCHNOP_status reports it; the port is closed again;
+ *   - channel.c runs the rendezvous through the region's slots (each side
+ *     publishes its domid there, the lower domid is the receiver) and calls
+ *     the ops below for the Xen parts of the recipe: the receiver allocates
+ *     an unbound port for the peer (listen), the sender binds to it (bind).
+ *   Local ports are bound with the late-EOI API (XSA-332): Xen masks the
+ *   port from the upcall until xen_irq_lateeoi(), so a peer flooding events
+ *   costs us at most one handler run in flight per channel. The IRQ appears
+ *   in /proc/interrupts as "xenshm-<xen,id>".
+ *
+ * Note to administrators
+ *   A peer domid can be pinned per region: peers=<xen,id>:<domid>[,...].
+ *   A pinned channel refuses any other peer (EACCES) instead of hanging.
+ *   Between two domUs, EVTCHNOP_alloc_unbound needs XSM to allow it
+ *   (xsm=dummy, or a FLASK policy); Xen's default SILO mode refuses (EPERM).
+ *
+ * Warning
+ *   The peer owns half of every region and may write anything at any time;
+ *   the only values this file takes from shared memory are the peer's domid
+ *   and port, which channel.c reads once and this file range-checks before
+ *   handing them to Xen (which checks them again).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": xen: " fmt
+
+#include <linux/ctype.h>
+#include <linux/err.h>
+#include <linux/interrupt.h>
+#include <linux/io.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/of.h>
+#include <linux/of_address.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include <xen/xen.h>
+#include <xen/events.h>
+#include <xen/interface/event_channel.h>
+#include <xen/interface/xen.h>
+#include <asm/xen/hypercall.h>
+
+#include "channel.h"
+#include "xenshm.h"
+
+static char *peers;
+module_param(peers, charp, 0444);
+MODULE_PARM_DESC(peers,
+		 "Pin the peer of Xen regions: <xen,id>:<domid>[,...]; any other peer is refused");
+
+#define XENSHM_XEN_COMPAT "xen,shared-memory-v1"
+/* Xen's FIFO ABI allows 2^17 ports; 2-level far fewer. Xen checks again. */
+#define XENSHM_XEN_MAX_PORT (1u << 17)
+
+/* Per-region transport state (ch->tpriv). */
+struct xenshm_xen_chan {
+	struct list_head node;
+	struct xenshm_channel *ch;
+	char irq_name[XENSHM_NAME_MAX + 8];	/* "xenshm-<xen,id>" */
+	int irq;				/* bound IRQ, or -1 */
+	evtchn_port_t port;			/* local port, or 0 */
+};
+
+/* Regions found at init; written only at init and exit. */
+static LIST_HEAD(xen_chans);
+/* Serialises port allocation, binding and closing across channels. */
+static DEFINE_MUTEX(xen_evtchn_lock);
+static domid_t xen_self = DOMID_INVALID;
+
+static void xen_evtchn_close_port(evtchn_port_t port)
+{
+	struct evtchn_close close = { .port = port };
+
+	if (HYPERVISOR_event_channel_op(EVTCHNOP_close, &close))
+		pr_warn("closing port %u failed\n", port);
+}
+
+/*
+ * Own domid without xenstore: Xen replaces remote_dom == DOMID_SELF with the
+ * caller's real id when it allocates an unbound port, and EVTCHNOP_status
+ * reports that remote end back.
+ */
+static int xen_learn_domid(domid_t *domid)
+{
+	struct evtchn_alloc_unbound au = {
+		.dom = DOMID_SELF,
+		.remote_dom = DOMID_SELF,
+	};
+	struct evtchn_status st = { .dom = DOMID_SELF };
+	int ret;
+
+	ret = HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &au);
+	if (ret) {
+		pr_err("EVTCHNOP_alloc_unbound(DOMID_SELF) failed: %d\n", ret);
+		return ret;
+	}
+	st.port = au.port;
+	ret = HYPERVISOR_event_channel_op(EVTCHNOP_status, &st);
+	xen_evtchn_close_port(au.port);
+	if (ret) {
+		pr_err("EVTCHNOP_status failed: %d\n", ret);
+		return ret;
+	}
+	if (st.status != EVTCHNSTAT_unbound ||
+	    st.u.unbound.dom >= DOMID_FIRST_RESERVED) {
+		pr_err("cannot learn own domid (status %u, dom %u)\n",
+		       st.status, st.u.unbound.dom);
+		return -EIO;
+	}
+	*domid = st.u.unbound.dom;
+	return 0;
+}
+
+/* ---- transport ops ---- */
+
+static irqreturn_t xen_event_irq(int irq, void *dev_id)
+{
+	struct xenshm_channel *ch = dev_id;
+
+	xenshm_channel_event(ch);
+	/* Unmask the port only now: one upcall in flight per channel. */
+	xen_irq_lateeoi(irq, 0);
+	return IRQ_HANDLED;
+}
+
+static int xen_op_local_domid(struct xenshm_channel *ch, u32 *domid)
+{
+	if (xen_self == DOMID_INVALID)
+		return -ENODEV;
+	*domid = xen_self;
+	return 0;
+}
+
+static int xen_check_peer(u32 peer_domid)
+{
+	if (peer_domid >= DOMID_FIRST_RESERVED || peer_domid == xen_self)
+		return -EINVAL;
+	return 0;
+}
+
+/* Route @port's events to @ch; on failure the port is closed. */
+static int xen_bind_port(struct xenshm_channel *ch, evtchn_port_t port)
+{
+	struct xenshm_xen_chan *xc = ch->tpriv;
+	int irq;
+
+	lockdep_assert_held(&xen_evtchn_lock);
+	if (WARN_ON(xc->irq >= 0))
+		return -EBUSY;
+	irq = bind_evtchn_to_irqhandler_lateeoi(port, xen_event_irq, 0,
+						xc->irq_name, ch);
+	if (irq < 0) {
+		/*
+		 * Linux closes the port itself when request_irq() fails, but
+		 * not when no IRQ could be allocated for it; a second close of
+		 * a free port only returns an error.
+		 */
+		xen_evtchn_close_port(port);
+		return irq;
+	}
+	xc->irq = irq;
+	xc->port = port;
+	return 0;
+}
+
+static int xen_op_listen(struct xenshm_channel *ch, u32 peer_domid,
+			 u32 *local_port)
+{
+	struct xenshm_xen_chan *xc = ch->tpriv;
+	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF };
+	int ret;
+
+	ret = xen_check_peer(peer_domid);
+	if (ret)
+		return ret;
+	au.remote_dom = peer_domid;
+	mutex_lock(&xen_evtchn_lock);
+	ret = HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &au);
+	if (ret) {
+		pr_warn("%s: EVTCHNOP_alloc_unbound for dom%u failed: %d%s\n",
+			ch->name, peer_domid, ret,
+			ret == -EPERM ? " (XSM refuses: xsm=dummy for domU<->domU)" : "");
+		goto out;
+	}
+	ret = xen_bind_port(ch, au.port);
+	if (ret)
+		goto out;
+	*local_port = au.port;
+	pr_debug("%s: listening on port %u for dom%u (irq %d)\n", ch->name,
+		 au.port, peer_domid, xc->irq);
+out:
+	mutex_unlock(&xen_evtchn_lock);
+	return ret;
+}
+
+static int xen_op_bind(struct xenshm_channel *ch, u32 peer_domid,
+		       u32 remote_port, u32 *local_port)
+{
+	struct xenshm_xen_chan *xc = ch->tpriv;
+	struct evtchn_bind_interdomain bi = { 0 };
+	int ret;
+
+	ret = xen_check_peer(peer_domid);
+	if (ret)
+		return ret;
+	/* From shared memory: hostile. */
+	if (remote_port == 0 || remote_port >= XENSHM_XEN_MAX_PORT)
+		return -EINVAL;
+	bi.remote_dom = peer_domid;
+	bi.remote_port = remote_port;
+	mutex_lock(&xen_evtchn_lock);
+	ret = HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &bi);
+	if (ret) {
+		pr_warn("%s: EVTCHNOP_bind_interdomain to dom%u port %u failed: %d\n",
+			ch->name, peer_domid, remote_port, ret);
+		goto out;
+	}
+	ret = xen_bind_port(ch, bi.local_port);
+	if (ret)
+		goto out;
+	*local_port = bi.local_port;
+	pr_debug("%s: bound port %u to dom%u port %u (irq %d)\n", ch->name,
+		 bi.local_port, peer_domid, remote_port, xc->irq);
+out:
+	mutex_unlock(&xen_evtchn_lock);
+	return ret;
+}
+
+static void xen_op_notify(struct xenshm_channel *ch)
+{
+	struct xenshm_xen_chan *xc = ch->tpriv;
+	int irq = READ_ONCE(xc->irq);
+
+	if (irq >= 0)
+		notify_remote_via_irq(irq);
+}
+
+static void xen_op_teardown(struct xenshm_channel *ch)
+{
+	struct xenshm_xen_chan *xc = ch->tpriv;
+
+	mutex_lock(&xen_evtchn_lock);
+	if (xc->irq >= 0) {
+		/* free_irq() waits for a running handler; then the port closes. */
+		unbind_from_irqhandler(xc->irq, ch);
+		WRITE_ONCE(xc->irq, -1);
+		xc->port = 0;
+	}
+	mutex_unlock(&xen_evtchn_lock);
+}
+
+static const struct xenshm_transport_ops xen_ops = {
+	.transport = XENSHM_TRANSPORT_XEN,
+	.local_domid = xen_op_local_domid,
+	.listen = xen_op_listen,
+	.bind = xen_op_bind,
+	.notify = xen_op_notify,
+	.teardown = xen_op_teardown,
+};
+
+/* ---- discovery ---- */
+
+static void xen_region_release(struct xenshm_region *region)
+{
+	memunmap(region->base);
+	kfree(region);
+}
+
+/* A device name must stay a plain file name under /dev/xenshm. */
+static bool xen_id_ok(const char *id)
+{
+	size_t n = strlen(id);
+
+	if (n == 0 || n >= XENSHM_NAME_MAX || id[0] == '.')
+		return false;
+	for (; *id; id++)
+		if (!isalnum(*id) && *id != '-' && *id != '_' && *id != '.')
+			return false;
+	return true;
+}
+
+/* Pinned peer of @id from the peers= parameter, or XENSHM_DOMID_NONE. */
+static u32 xen_pinned_peer(const char *id)
+{
+	size_t idlen = strlen(id);
+	const char *p = peers;
+
+	while (p && *p) {
+		const char *end = strchrnul(p, ',');
+		const char *colon = memchr(p, ':', end - p);
+
+		if (colon && colon - p == idlen && !memcmp(p, id, idlen)) {
+			char num[8];
+			size_t len = end - colon - 1;
+			u16 dom;
+
+			if (len && len < sizeof(num)) {
+				memcpy(num, colon + 1, len);
+				num[len] = 0;
+				if (!kstrtou16(num, 0, &dom) &&
+				    dom < DOMID_FIRST_RESERVED)
+					return dom;
+			}
+			pr_err("peers=: bad domid for %s, ignored\n", id);
+			return XENSHM_DOMID_NONE;
+		}
+		p = *end ? end + 1 : end;
+	}
+	return XENSHM_DOMID_NONE;
+}
+
+static int xen_add_region(struct device_node *np)
+{
+	struct xenshm_xen_chan *xc;
+	struct xenshm_region *region;
+	struct xenshm_channel *ch;
+	struct resource res;
+	const char *id;
+	u64 offset = 0;
+	u32 pin;
+	int ret;
+
+	if (of_property_read_string(np, "xen,id", &id)) {
+		pr_warn("%pOF: no xen,id, skipped\n", np);
+		return -EINVAL;
+	}
+	if (!xen_id_ok(id)) {
+		pr_warn("%pOF: xen,id \"%s\" is not a usable device name, skipped\n",
+			np, id);
+		return -EINVAL;
+	}
+	ret = of_address_to_resource(np, 0, &res);
+	if (ret) {
+		pr_warn("%s: no usable reg (%d), skipped\n", id, ret);
+		return ret;
+	}
+	/* Both ends must see the region from its start for the layout to match. */
+	of_property_read_u64(np, "xen,offset", &offset);
+	if (offset) {
+		pr_warn("%s: xen,offset %#llx not supported, skipped\n", id, offset);
+		return -EINVAL;
+	}
+	if (!PAGE_ALIGNED(res.start) || !PAGE_ALIGNED(resource_size(&res)) ||
+	    resource_size(&res) < XENSHM_MIN_REGION_SIZE) {
+		pr_warn("%s: region %pR is unaligned or smaller than %u bytes, skipped\n",
+			id, &res, XENSHM_MIN_REGION_SIZE);
+		return -EINVAL;
+	}
+
+	region = kzalloc(sizeof(*region), GFP_KERNEL);
+	xc = kzalloc(sizeof(*xc), GFP_KERNEL);
+	if (!region || !xc) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	region->base = memremap(res.start, resource_size(&res), MEMREMAP_WB);
+	if (!region->base) {
+		pr_warn("%s: memremap of %pR failed\n", id, &res);
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	kref_init(&region->ref);
+	region->size = resource_size(&res);
+	region->kind = XENSHM_REGION_PHYS;
+	region->phys = res.start;
+	region->release = xen_region_release;
+
+	xc->irq = -1;
+	snprintf(xc->irq_name, sizeof(xc->irq_name), "xenshm-%s", id);
+	pin = xen_pinned_peer(id);
+	ch = xenshm_channel_create(id, region, &xen_ops, xc, -1, pin);
+	if (IS_ERR(ch)) {
+		/* The channel took over the region reference, even on error. */
+		ret = PTR_ERR(ch);
+		pr_err("%s: cannot create the channel: %d\n", id, ret);
+		kfree(xc);
+		return ret;
+	}
+	xc->ch = ch;
+	list_add_tail(&xc->node, &xen_chans);
+	if (pin != XENSHM_DOMID_NONE)
+		pr_info("%s: %pR, dom%u, peer pinned to dom%u: /dev/xenshm/%s\n",
+			id, &res, xen_self, pin, id);
+	else
+		pr_info("%s: %pR, dom%u: /dev/xenshm/%s\n", id, &res, xen_self,
+			id);
+	return 0;
+
+err_free:
+	kfree(xc);
+	kfree(region);
+	return ret;
+}
+
+/*
+ * Find every Xen shared-memory region and create its channel.
+ * Returns the number of channels (>= 0), or -ENODEV when not running on Xen.
+ */
+int xenshm_xen_init(void)
+{
+	struct device_node *rmem, *np;
+	int n = 0, ret;
+
+	if (!xen_domain())
+		return -ENODEV;
+
+	ret = xen_learn_domid(&xen_self);
+	if (ret)
+		return ret;
+
+	rmem = of_find_node_by_path("/reserved-memory");
+	if (!rmem) {
+		pr_info("dom%u: no /reserved-memory node, no Xen regions\n",
+			xen_self);
+		return 0;
+	}
+	for_each_available_child_of_node(rmem, np) {
+		if (!of_device_is_compatible(np, XENSHM_XEN_COMPAT))
+			continue;
+		if (!xen_add_region(np))
+			n++;
+	}
+	of_node_put(rmem);
+	if (!n)
+		pr_info("dom%u: no usable %s regions\n", xen_self,
+			XENSHM_XEN_COMPAT);
+	return n;
+}
+
+/* Destroy every Xen channel (module exit; no file is open). */
+void xenshm_xen_exit(void)
+{
+	struct xenshm_xen_chan *xc, *tmp;
+
+	list_for_each_entry_safe(xc, tmp, &xen_chans, node) {
+		list_del(&xc->node);
+		/* Detaches (slot FREE + a last event to the peer), tears down. */
+		xenshm_channel_destroy(xc->ch);
+		kfree(xc);
+	}
+}

@@ -1,0 +1,915 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * xenshm-e2e: end-to-end test of xenshm on real Xen (run inside each domain).
+ *
+ * Every domain runs this program on each of its channels; one child process
+ * per channel, so the channels of a domain run concurrently. Both ends of a
+ * channel run the same sequence; they synchronise only through the channel
+ * itself, so no side channel between domains is needed.
+ *
+ *   xenshm-e2e run [--size MiB] [--reload-dom D] [--pin-test] CHAN...
+ *       1. connect (stream), then one byte stream each way made of
+ *          SIZE MiB through read()/write() (poll-driven, full duplex), then
+ *          SIZE MiB through mmap + eventfd (libxenshm's ring API), then a
+ *          trailer carrying the sender's checksum. Every received byte is
+ *          checked against the sender's generator; checksums are compared.
+ *          The event IRQ "xenshm-<chan>" must have risen in /proc/interrupts.
+ *       2. close, reconnect in message mode: messages of many sizes, each
+ *          read() must return exactly one whole message; then a poll wakeup
+ *          test (one side sleeps in poll(), the other sends later).
+ *       3. if one end is domain D (--reload-dom): that end closes and exits
+ *          (its init script reloads the module, then runs "after-reload"),
+ *          the other end must see POLLHUP and ECONNRESET, then reconnect and
+ *          move data again.
+ *          if --pin-test and neither end is D: the lower domid pins a wrong
+ *          peer and must get a clear error quickly; then both reconnect.
+ *   xenshm-e2e after-reload [--size MiB] CHAN...
+ *       reconnect each channel after the module reload and move data again.
+ *
+ * Output: one "XENSHM-RESULT PASS|FAIL <test> <details>" line per check (the
+ * harness counts them) and "XENSHM-PERF" lines with throughput.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "xenshm.h"
+
+#define MIB (1024u * 1024u)
+#define CONNECT_TIMEOUT_MS 60000
+#define WRONG_DOMID 77
+
+static const char *g_chan = "-";	/* channel of this child */
+static uint32_t g_dom = XENSHM_DOMID_NONE;
+static unsigned int g_fail;
+
+/* ------------------------------------------------------------------ output */
+
+static const char *g_domname = "dom?";	/* XENSHM_DOM of the harness */
+
+/*
+ * One write() per line so lines of concurrent children never mix, and at
+ * most 118 characters so Xen's console never splits a domU's line.
+ */
+static void emit(const char *fmt, ...)
+{
+	char line[160];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, 119, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (n > 118)
+		n = 118;
+	line[n++] = '\n';
+	if (write(STDOUT_FILENO, line, n) < 0)
+		_exit(3);
+}
+
+/* Short channel name in markers: "xenshm-0-1" -> "0-1". */
+static const char *short_chan(const char *chan)
+{
+	return strncmp(chan, "xenshm-", 7) ? chan : chan + 7;
+}
+
+static void result(int ok, const char *test, const char *fmt, ...)
+{
+	char det[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(det, sizeof(det), fmt, ap);
+	va_end(ap);
+	emit("XENSHM-RESULT %s %s@%s %s %s", g_domname, test, short_chan(g_chan),
+	     ok ? "PASS" : "FAIL", det);
+	if (!ok)
+		g_fail++;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void watchdog(int sig)
+{
+	(void)sig;
+	emit("XENSHM-RESULT %s watchdog@%s FAIL did not finish in time",
+	     g_domname, short_chan(g_chan));
+	_exit(2);
+}
+
+/* ------------------------------------------------------- data generator */
+
+/*
+ * Byte i of the stream sent by domain d is byte (i % 8) of mix(seed ^ i / 8),
+ * so any chunk can be generated or checked at any offset.
+ */
+static uint64_t mix(uint64_t z)
+{
+	z += 0x9e3779b97f4a7c15ull;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static void gen(uint64_t seed, uint64_t pos, unsigned char *buf, size_t len)
+{
+	while (len && (pos & 7)) {
+		*buf++ = (unsigned char)(mix(seed ^ (pos >> 3)) >> (8 * (pos & 7)));
+		pos++;
+		len--;
+	}
+	while (len >= 8) {
+		uint64_t w = mix(seed ^ (pos >> 3));
+
+		memcpy(buf, &w, 8);	/* little-endian on arm64 and x86 */
+		buf += 8;
+		pos += 8;
+		len -= 8;
+	}
+	while (len) {
+		*buf++ = (unsigned char)(mix(seed ^ (pos >> 3)) >> (8 * (pos & 7)));
+		pos++;
+		len--;
+	}
+}
+
+/* FNV-1a 64 over every byte, in order. */
+struct csum {
+	uint64_t h;
+};
+
+static void csum_init(struct csum *c)
+{
+	c->h = 0xcbf29ce484222325ull;
+}
+
+static void csum_add(struct csum *c, const unsigned char *p, size_t n)
+{
+	uint64_t h = c->h;
+
+	while (n--) {
+		h ^= *p++;
+		h *= 0x100000001b3ull;
+	}
+	c->h = h;
+}
+
+static uint64_t seed_of(uint32_t domid, uint32_t round)
+{
+	return 0x58454e53484d0000ull ^ ((uint64_t)domid << 8) ^ round;
+}
+
+/* ------------------------------------------------------ /proc/interrupts */
+
+/* Sum of all CPUs' counts of the IRQ named exactly @name; -1 if absent. */
+static long long irq_count(const char *name)
+{
+	char line[1024];
+	long long total = -1;
+	FILE *f = fopen("/proc/interrupts", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strchr(line, ':'), *end, *last;
+		long long sum = 0;
+		size_t nl;
+
+		if (!p)
+			continue;
+		nl = strlen(line);
+		while (nl && (line[nl - 1] == '\n' || line[nl - 1] == ' '))
+			line[--nl] = 0;
+		last = strrchr(line, ' ');
+		if (!last || strcmp(last + 1, name))
+			continue;
+		p++;
+		for (;;) {
+			long long v = strtoll(p, &end, 10);
+
+			if (end == p)
+				break;
+			sum += v;
+			p = end;
+		}
+		total = sum;
+	}
+	fclose(f);
+	return total;
+}
+
+/* -------------------------------------------------------------- channel */
+
+struct end {
+	int fd;
+	int efd;
+	struct xenshm_info info;
+	char irq_name[96];
+};
+
+static int open_connect(struct end *e, const char *chan, uint32_t mode,
+			uint32_t pin, int timeout_ms)
+{
+	int ret;
+
+	memset(e, 0, sizeof(*e));
+	e->efd = -1;
+	snprintf(e->irq_name, sizeof(e->irq_name), "xenshm-%s", chan);
+	/* The end may still be held by our previous open for a moment. */
+	for (int i = 0; i < 50; i++) {
+		e->fd = xenshm_open(chan, O_NONBLOCK);
+		if (e->fd != -EBUSY)
+			break;
+		usleep(100000);
+	}
+	if (e->fd < 0)
+		return e->fd;
+	ret = xenshm_connect(e->fd, mode, XENSHM_ROLE_AUTO, timeout_ms, pin);
+	if (ret && ret != -EINPROGRESS)
+		goto fail;
+	ret = xenshm_wait_connected(e->fd, timeout_ms + 5000);
+	if (ret)
+		goto fail;
+	ret = xenshm_get_info(e->fd, &e->info);
+	if (ret)
+		goto fail;
+	g_dom = e->info.local_domid;
+	return 0;
+fail:
+	close(e->fd);
+	e->fd = -1;
+	return ret;
+}
+
+static void end_close(struct end *e)
+{
+	if (e->efd >= 0)
+		close(e->efd);
+	if (e->fd >= 0)
+		close(e->fd);
+	e->fd = e->efd = -1;
+}
+
+/* Duplex transfer state for one direction pair. */
+struct duplex {
+	uint64_t tx_seed, rx_seed;
+	uint64_t tx_pos, rx_pos;	/* stream positions (continue across paths) */
+	uint64_t tx_end, rx_end;
+	struct csum tx_sum, rx_sum;
+	uint64_t bad_at;		/* first mismatching rx position + 1, or 0 */
+	unsigned char *txbuf, *rxbuf, *expbuf;
+	size_t chunk;
+};
+
+static int check_rx(struct duplex *d, const unsigned char *buf, size_t n)
+{
+	gen(d->rx_seed, d->rx_pos, d->expbuf, n);
+	if (memcmp(buf, d->expbuf, n)) {
+		for (size_t i = 0; i < n; i++)
+			if (buf[i] != d->expbuf[i]) {
+				d->bad_at = d->rx_pos + i + 1;
+				break;
+			}
+		return -EBADMSG;
+	}
+	csum_add(&d->rx_sum, buf, n);
+	d->rx_pos += n;
+	return 0;
+}
+
+/* read()/write() path, non-blocking fd driven by poll(). */
+static int xfer_rw(struct end *e, struct duplex *d, unsigned int *wakeups)
+{
+	while (d->tx_pos < d->tx_end || d->rx_pos < d->rx_end) {
+		struct pollfd p = { .fd = e->fd, .events = 0 };
+		int r;
+
+		if (d->tx_pos < d->tx_end)
+			p.events |= POLLOUT;
+		if (d->rx_pos < d->rx_end)
+			p.events |= POLLIN;
+		r = poll(&p, 1, 20000);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r ? -errno : -ETIMEDOUT;
+		(*wakeups)++;
+		if (p.revents & POLLERR)
+			return -EIO;
+		if (p.revents & POLLIN) {
+			size_t want = d->rx_end - d->rx_pos;
+			ssize_t n;
+
+			if (want > d->chunk)
+				want = d->chunk;
+			n = read(e->fd, d->rxbuf, want);
+			if (n < 0 && errno != EAGAIN)
+				return -errno;
+			if (n == 0)
+				return -ECONNRESET;
+			if (n > 0 && check_rx(d, d->rxbuf, n))
+				return -EBADMSG;
+		}
+		if (p.revents & POLLOUT) {
+			size_t want = d->tx_end - d->tx_pos;
+			ssize_t n;
+
+			if (want > d->chunk)
+				want = d->chunk;
+			gen(d->tx_seed, d->tx_pos, d->txbuf, want);
+			n = write(e->fd, d->txbuf, want);
+			if (n < 0 && errno != EAGAIN)
+				return -errno;
+			if (n > 0) {
+				csum_add(&d->tx_sum, d->txbuf, n);
+				d->tx_pos += n;
+			}
+		}
+		if ((p.revents & POLLHUP) && !(p.revents & POLLIN))
+			return -ECONNRESET;
+	}
+	return 0;
+}
+
+/* mmap + eventfd path through libxenshm's ring API. */
+static int xfer_mmap(struct end *e, struct duplex *d, unsigned int *wakeups)
+{
+	struct xenshm_map m;
+	int ret;
+
+	e->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (e->efd < 0)
+		return -errno;
+	ret = xenshm_set_eventfd(e->fd, e->efd);
+	if (ret)
+		return ret;
+	ret = xenshm_map(e->fd, &m);
+	if (ret)
+		return ret;
+	while (d->tx_pos < d->tx_end || d->rx_pos < d->rx_end) {
+		int progress = 0;
+
+		if (d->rx_pos < d->rx_end) {
+			size_t want = d->rx_end - d->rx_pos;
+			ssize_t n;
+
+			if (want > d->chunk)
+				want = d->chunk;
+			n = xenshm_map_read(&m, d->rxbuf, want);
+			if (n > 0) {
+				if (check_rx(d, d->rxbuf, n)) {
+					ret = -EBADMSG;
+					break;
+				}
+				ret = xenshm_map_kick_rx(&m);
+				if (ret < 0)
+					break;
+				progress = 1;
+			} else if (n != -EAGAIN) {
+				ret = n ? (int)n : -ECONNRESET;
+				break;
+			}
+		}
+		if (d->tx_pos < d->tx_end) {
+			size_t want = d->tx_end - d->tx_pos;
+			ssize_t n;
+
+			if (want > d->chunk)
+				want = d->chunk;
+			gen(d->tx_seed, d->tx_pos, d->txbuf, want);
+			n = xenshm_map_write(&m, d->txbuf, want);
+			if (n > 0) {
+				csum_add(&d->tx_sum, d->txbuf, n);
+				d->tx_pos += n;
+				ret = xenshm_map_kick_tx(&m);
+				if (ret < 0)
+					break;
+				progress = 1;
+			} else if (n != -EAGAIN) {
+				ret = n ? (int)n : -EIO;
+				break;
+			}
+		}
+		ret = 0;
+		if (progress)
+			continue;
+		/* Nothing moved: arm what we wait for, re-check, then sleep. */
+		{
+			int ready = 0;
+			struct pollfd p[2] = {
+				{ .fd = e->efd, .events = POLLIN },
+				{ .fd = e->fd, .events = 0 },
+			};
+			uint64_t v;
+			int r;
+
+			if (d->rx_pos < d->rx_end) {
+				r = xenshm_map_arm_rx(&m);
+				if (r < 0) {
+					ret = r;
+					break;
+				}
+				ready |= r;
+			}
+			if (d->tx_pos < d->tx_end) {
+				r = xenshm_map_arm_tx(&m, 1);
+				if (r < 0) {
+					ret = r;
+					break;
+				}
+				ready |= r;
+			}
+			if (ready)
+				continue;
+			r = poll(p, 2, 20000);
+			if (r == 0) {
+				ret = -ETIMEDOUT;
+				break;
+			}
+			if (p[1].revents & (POLLERR | POLLHUP)) {
+				ret = -ECONNRESET;
+				break;
+			}
+			if (p[0].revents & POLLIN) {
+				(*wakeups)++;
+				if (read(e->efd, &v, sizeof(v)) < 0 && errno != EAGAIN) {
+					ret = -errno;
+					break;
+				}
+			}
+		}
+	}
+	xenshm_unmap(&m);
+	xenshm_clear_eventfd(e->fd);
+	close(e->efd);
+	e->efd = -1;
+	return ret;
+}
+
+/* Blocking-ish exact read/write of a small record on the non-blocking fd. */
+static int write_all(int fd, const void *buf, size_t len, int timeout_ms)
+{
+	const char *p = buf;
+
+	while (len) {
+		struct pollfd q = { .fd = fd, .events = POLLOUT };
+		ssize_t n = write(fd, p, len);
+
+		if (n > 0) {
+			p += n;
+			len -= n;
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN)
+			return -errno;
+		if (poll(&q, 1, timeout_ms) == 0)
+			return -ETIMEDOUT;
+	}
+	return 0;
+}
+
+static int read_all(int fd, void *buf, size_t len, int timeout_ms)
+{
+	char *p = buf;
+
+	while (len) {
+		struct pollfd q = { .fd = fd, .events = POLLIN };
+		ssize_t n = read(fd, p, len);
+
+		if (n > 0) {
+			p += n;
+			len -= n;
+			continue;
+		}
+		if (n == 0)
+			return -ECONNRESET;
+		if (errno != EAGAIN)
+			return -errno;
+		if (poll(&q, 1, timeout_ms) == 0)
+			return -ETIMEDOUT;
+	}
+	return 0;
+}
+
+struct trailer {
+	char tag[8];		/* "XSHMDONE" */
+	uint64_t bytes;
+	uint64_t csum;
+};
+
+/*
+ * Stream phase: SIZE MiB via read/write, SIZE MiB via mmap, then the trailer.
+ * Returns 0 when everything passed.
+ */
+static int phase_stream(const char *chan, size_t size_mib, uint32_t round,
+			int do_mmap)
+{
+	struct end e;
+	struct duplex d;
+	struct trailer mine, theirs;
+	unsigned int wk_rw = 0, wk_mm = 0;
+	long long irq0, irq1;
+	struct xenshm_stats st;
+	double t0, t1, t2;
+	uint64_t size = (uint64_t)size_mib * MIB;
+	int ret;
+
+	ret = open_connect(&e, chan, XENSHM_MODE_STREAM, XENSHM_DOMID_NONE,
+			   CONNECT_TIMEOUT_MS);
+	result(!ret, round ? "reconnect" : "connect", "err=%d peer=%u port=%u",
+	       ret, ret ? 0 : e.info.peer_domid, ret ? 0 : e.info.local_port);
+	if (ret)
+		return ret;
+
+	memset(&d, 0, sizeof(d));
+	d.chunk = 256 * 1024;
+	d.txbuf = malloc(d.chunk);
+	d.rxbuf = malloc(d.chunk);
+	d.expbuf = malloc(d.chunk);
+	if (!d.txbuf || !d.rxbuf || !d.expbuf)
+		return -ENOMEM;
+	d.tx_seed = seed_of(e.info.local_domid, round);
+	d.rx_seed = seed_of(e.info.peer_domid, round);
+	csum_init(&d.tx_sum);
+	csum_init(&d.rx_sum);
+
+	irq0 = irq_count(e.irq_name);
+	t0 = now_s();
+	d.tx_end = d.rx_end = size;
+	ret = xfer_rw(&e, &d, &wk_rw);
+	t1 = now_s();
+	result(!ret, round ? "rw-after-reconnect" : "rw-stream",
+	       "err=%d tx=%llu rx=%llu bad_at=%llu wakeups=%u",
+	       ret, (unsigned long long)d.tx_pos, (unsigned long long)d.rx_pos,
+	       (unsigned long long)d.bad_at, wk_rw);
+	if (!ret)
+		emit("XENSHM-INFO %s perf path=rw chan=%s peer=%u MiB=%zu+%zu s=%.3f MiB/s=%.1f",
+		     g_domname, short_chan(chan), e.info.peer_domid, size_mib,
+		     size_mib, t1 - t0, 2.0 * size / MIB / (t1 - t0));
+
+	if (!ret && do_mmap) {
+		d.tx_end += size;
+		d.rx_end += size;
+		ret = xfer_mmap(&e, &d, &wk_mm);
+		t2 = now_s();
+		result(!ret, "mmap-eventfd",
+		       "err=%d tx=%llu rx=%llu bad_at=%llu efd_wakeups=%u",
+		       ret, (unsigned long long)(d.tx_pos - size),
+		       (unsigned long long)(d.rx_pos - size),
+		       (unsigned long long)d.bad_at, wk_mm);
+		if (!ret)
+			emit("XENSHM-INFO %s perf path=mmap chan=%s peer=%u MiB=%zu+%zu s=%.3f MiB/s=%.1f",
+			     g_domname, short_chan(chan), e.info.peer_domid,
+			     size_mib, size_mib, t2 - t1,
+			     2.0 * size / MIB / (t2 - t1));
+	}
+
+	if (!ret) {
+		/* Trailer: the sender's checksum and count travel in-band. */
+		memcpy(mine.tag, "XSHMDONE", 8);
+		mine.bytes = d.tx_pos;
+		mine.csum = d.tx_sum.h;
+		ret = write_all(e.fd, &mine, sizeof(mine), 20000);
+		if (!ret)
+			ret = read_all(e.fd, &theirs, sizeof(theirs), 20000);
+		result(!ret && !memcmp(theirs.tag, "XSHMDONE", 8) &&
+		       theirs.bytes == d.rx_pos && theirs.csum == d.rx_sum.h,
+		       "checksum", "err=%d rx=%llu/%016llx peer_tx=%llu/%016llx",
+		       ret, (unsigned long long)d.rx_pos,
+		       (unsigned long long)d.rx_sum.h,
+		       ret ? 0ull : (unsigned long long)theirs.bytes,
+		       ret ? 0ull : (unsigned long long)theirs.csum);
+	}
+
+	irq1 = irq_count(e.irq_name);
+	result(irq0 >= 0 && irq1 > irq0, "irq-count",
+	       "irq=%s before=%lld after=%lld", e.irq_name, irq0, irq1);
+	if (!xenshm_get_stats(e.fd, &st))
+		emit("XENSHM-INFO %s stats chan=%s tx=%llu rx=%llu ev_sent=%llu ev_recv=%llu suppr=%llu err=%llu",
+		     g_domname, short_chan(chan),
+		     (unsigned long long)st.tx_bytes,
+		     (unsigned long long)st.rx_bytes,
+		     (unsigned long long)st.notify_sent,
+		     (unsigned long long)st.notify_recv,
+		     (unsigned long long)st.notify_suppressed,
+		     (unsigned long long)st.errors);
+
+	/*
+	 * Both trailers crossed: each side has received everything, so either
+	 * may close now without the other losing data.
+	 */
+	end_close(&e);
+	free(d.txbuf);
+	free(d.rxbuf);
+	free(d.expbuf);
+	return ret;
+}
+
+/* Message phase; leaves the end open in *e for the phase that follows. */
+static int phase_message(const char *chan, struct end *e)
+{
+	static unsigned char buf[1 << 20], exp[1 << 20];
+	const unsigned int nmsg = 2000;
+	unsigned int sent = 0, got = 0, bad = 0, max_msg;
+	uint64_t seed_tx, seed_rx;
+	int ret, lower;
+	double t0;
+
+	ret = open_connect(e, chan, XENSHM_MODE_MESSAGE, XENSHM_DOMID_NONE,
+			   CONNECT_TIMEOUT_MS);
+	result(!ret, "connect-message", "err=%d", ret);
+	if (ret)
+		return ret;
+	max_msg = e->info.max_msg_size;
+	if (max_msg > sizeof(buf))
+		max_msg = sizeof(buf);
+	seed_tx = seed_of(e->info.local_domid, 100);
+	seed_rx = seed_of(e->info.peer_domid, 100);
+	lower = e->info.local_domid < e->info.peer_domid;
+
+	/*
+	 * Message i has length len(i) in [1, max_msg]; its payload is the
+	 * generator at position i << 32, so a merged or split message fails.
+	 */
+#define MSG_LEN(i) ((unsigned int)(1 + (mix((i) * 7919ull) % ((i) % 5 ? 600 : max_msg))))
+	while (sent < nmsg || got < nmsg) {
+		struct pollfd p = { .fd = e->fd, .events = 0 };
+
+		if (sent < nmsg)
+			p.events |= POLLOUT;
+		if (got < nmsg)
+			p.events |= POLLIN;
+		if (poll(&p, 1, 20000) <= 0) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		if (p.revents & POLLIN) {
+			ssize_t n = read(e->fd, buf, sizeof(buf));
+
+			if (n > 0) {
+				unsigned int want = MSG_LEN(got);
+
+				gen(seed_rx, (uint64_t)got << 32, exp, want);
+				if ((size_t)n != want || memcmp(buf, exp, want))
+					bad++;
+				got++;
+			} else if (n == 0 || errno != EAGAIN) {
+				ret = n ? -errno : -ECONNRESET;
+				break;
+			}
+		}
+		if ((p.revents & POLLOUT) && sent < nmsg) {
+			unsigned int len = MSG_LEN(sent);
+			ssize_t n;
+
+			gen(seed_tx, (uint64_t)sent << 32, buf, len);
+			n = write(e->fd, buf, len);
+			if (n == (ssize_t)len) {
+				sent++;
+			} else if (n >= 0 || errno != EAGAIN) {
+				ret = n < 0 ? -errno : -EPROTO;	/* partial: boundary broken */
+				break;
+			}
+		}
+	}
+	result(!ret && !bad && got == nmsg, "message-boundaries",
+	       "err=%d sent=%u received=%u bad=%u max_msg=%u", ret, sent, got,
+	       bad, max_msg);
+	if (ret)
+		return ret;
+
+	/*
+	 * Poll wakeup: the lower domid sleeps in poll() on an empty ring; the
+	 * other waits 300 ms, then sends one message. Then the roles swap.
+	 */
+	for (int turn = 0; turn < 2; turn++) {
+		int sleeper = (turn == 0) == lower;
+
+		if (sleeper) {
+			struct pollfd p = { .fd = e->fd, .events = POLLIN };
+			double t;
+			int r;
+
+			t0 = now_s();
+			r = poll(&p, 1, 10000);
+			t = now_s() - t0;
+			ssize_t n = r > 0 ? read(e->fd, buf, sizeof(buf)) : -1;
+
+			result(r == 1 && (p.revents & POLLIN) && n == 4 &&
+			       !memcmp(buf, "WAKE", 4) && t > 0.1, "poll-wakeup",
+			       "poll=%d revents=%#x read=%zd slept=%.3fs", r,
+			       p.revents, n, t);
+			/* Tell the sender we are done sleeping. */
+			write_all(e->fd, "OK", 2, 10000);
+		} else {
+			usleep(300000);
+			ret = write_all(e->fd, "WAKE", 4, 10000);
+			if (!ret) {
+				struct pollfd p = { .fd = e->fd, .events = POLLIN };
+
+				ret = poll(&p, 1, 15000) == 1 ? 0 : -ETIMEDOUT;
+				if (!ret && read(e->fd, buf, sizeof(buf)) != 2)
+					ret = -EPROTO;
+			}
+			if (ret) {
+				result(0, "poll-wakeup-peer", "err=%d", ret);
+				return ret;
+			}
+		}
+	}
+	return 0;
+}
+
+/* The end whose peer is reloaded: wait for the hang-up, then reconnect. */
+static int phase_peer_reload(const char *chan, struct end *e, size_t size_mib)
+{
+	struct pollfd p = { .fd = e->fd, .events = POLLIN };
+	char buf[64];
+	double t0;
+	ssize_t n;
+	int ret, r;
+
+	/* Handshake: the reloading side closes only once we listen. */
+	ret = read_all(e->fd, buf, 6, 30000);
+	if (ret || memcmp(buf, "RELOAD", 6)) {
+		result(0, "reload-handshake", "err=%d", ret);
+		return ret ? ret : -EPROTO;
+	}
+	ret = write_all(e->fd, "READY", 5, 10000);
+	if (ret) {
+		result(0, "reload-handshake", "err=%d", ret);
+		return ret;
+	}
+	t0 = now_s();
+	r = poll(&p, 1, 60000);
+	result(r == 1 && (p.revents & POLLHUP), "peer-hup",
+	       "poll=%d revents=%#x after=%.3fs", r, p.revents, now_s() - t0);
+	n = read(e->fd, buf, sizeof(buf));
+	result(n == 0 || (n < 0 && errno == ECONNRESET), "peer-hup-read",
+	       "read=%zd errno=%d", n, n < 0 ? errno : 0);
+	n = write(e->fd, "x", 1);
+	result(n < 0 && (errno == ECONNRESET || errno == EPIPE), "peer-hup-write",
+	       "write=%zd errno=%d", n, n < 0 ? errno : 0);
+	end_close(e);
+	/* The peer comes back with a new module instance: data flows again. */
+	return phase_stream(chan, size_mib, 1, 0);
+}
+
+/* The end in the reloading domain: hand over, close, exit. */
+static int phase_reloader(const char *chan, struct end *e)
+{
+	char buf[8];
+	int ret;
+
+	(void)chan;
+	ret = write_all(e->fd, "RELOAD", 6, 10000);
+	if (!ret)
+		ret = read_all(e->fd, buf, 5, 30000);
+	result(!ret && !memcmp(buf, "READY", 5), "reload-handshake", "err=%d", ret);
+	end_close(e);
+	return ret;
+}
+
+/* Neither end reloads: a wrong pinned peer must fail fast, then recover. */
+static int phase_pin(const char *chan, struct end *e, size_t size_mib)
+{
+	int lower = e->info.local_domid < e->info.peer_domid;
+	struct end w;
+	double t0;
+	int ret;
+
+	/* Agree on when to start: both ends close the message connection. */
+	if (lower) {
+		char b[2];
+
+		ret = read_all(e->fd, b, 2, 30000);	/* "GO" */
+		end_close(e);
+		if (ret) {
+			result(0, "wrong-peer", "handshake err=%d", ret);
+			return ret;
+		}
+		t0 = now_s();
+		ret = open_connect(&w, chan, XENSHM_MODE_STREAM, WRONG_DOMID, 15000);
+		result(ret == -EACCES || ret == -ECONNREFUSED || ret == -EPERM,
+		       "wrong-peer", "pinned=%u err=%d (%s) after=%.3fs",
+		       WRONG_DOMID, ret, strerror(-ret), now_s() - t0);
+		if (!ret)
+			end_close(&w);
+	} else {
+		ret = write_all(e->fd, "GO", 2, 10000);
+		end_close(e);
+		if (ret)
+			return ret;
+	}
+	/* Both reconnect without a pin (and the pinned domid accepted). */
+	return phase_stream(chan, size_mib, 1, 0);
+}
+
+static int run_channel(const char *chan, const char *cmd, size_t size_mib,
+		       uint32_t reload_dom, int pin_test)
+{
+	struct end e;
+	int ret;
+
+	g_chan = chan;
+	signal(SIGALRM, watchdog);
+	alarm(280);
+
+	if (!strcmp(cmd, "after-reload"))
+		return phase_stream(chan, size_mib / 4 ? size_mib / 4 : 1, 1, 0);
+
+	ret = phase_stream(chan, size_mib, 0, 1);
+	if (ret)
+		return ret;
+	ret = phase_message(chan, &e);
+	if (ret) {
+		end_close(&e);
+		return ret;
+	}
+	if (reload_dom != XENSHM_DOMID_NONE && e.info.local_domid == reload_dom)
+		return phase_reloader(chan, &e);
+	if (reload_dom != XENSHM_DOMID_NONE && e.info.peer_domid == reload_dom)
+		return phase_peer_reload(chan, &e, size_mib / 4 ? size_mib / 4 : 1);
+	if (pin_test)
+		return phase_pin(chan, &e, size_mib / 4 ? size_mib / 4 : 1);
+	end_close(&e);
+	return 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: xenshm-e2e run|after-reload [--size MiB] [--reload-dom D] [--pin-test] CHAN...\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	uint32_t reload_dom = XENSHM_DOMID_NONE;
+	size_t size_mib = 64;
+	int pin_test = 0, i, nchan = 0, status, failed = 0;
+	const char *cmd;
+
+	if (getenv("XENSHM_DOM"))
+		g_domname = getenv("XENSHM_DOM");
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (argc < 3)
+		usage();
+	cmd = argv[1];
+	if (strcmp(cmd, "run") && strcmp(cmd, "after-reload"))
+		usage();
+	for (i = 2; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--size") && i + 1 < argc)
+			size_mib = strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--reload-dom") && i + 1 < argc)
+			reload_dom = strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--pin-test"))
+			pin_test = 1;
+		else
+			usage();
+	}
+	if (i == argc || !size_mib)
+		usage();
+	for (; i < argc; i++, nchan++) {
+		pid_t pid = fork();
+
+		if (pid < 0) {
+			perror("fork");
+			return 1;
+		}
+		if (pid == 0) {
+			int ret = run_channel(argv[i], cmd, size_mib, reload_dom,
+					      pin_test);
+
+			if (ret && !g_fail)
+				result(0, "channel", "err=%d (%s)", ret, strerror(-ret));
+			_exit(g_fail ? 1 : 0);
+		}
+	}
+	while (nchan-- > 0) {
+		if (wait(&status) < 0)
+			break;
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			failed++;
+	}
+	return failed ? 1 : 0;
+}
