@@ -25,6 +25,8 @@
  *          peer and must get a clear error quickly; then both reconnect.
  *   xenshm-e2e after-reload [--size MiB] CHAN...
  *       reconnect each channel after the module reload and move data again.
+ *   xenshm-e2e demo [--size MiB] CHAN...
+ *       step 1 only, with human-readable "XENSHM-INFO <dom> demo" lines.
  *
  * Output: one "XENSHM-RESULT PASS|FAIL <test> <details>" line per check (the
  * harness counts them) and "XENSHM-PERF" lines with throughput.
@@ -53,6 +55,7 @@
 static const char *g_chan = "-";	/* channel of this child */
 static uint32_t g_dom = XENSHM_DOMID_NONE;
 static unsigned int g_fail;
+static int g_demo;		/* also print human-readable "demo" lines */
 
 /* ------------------------------------------------------------------ output */
 
@@ -539,6 +542,10 @@ static int phase_stream(const char *chan, size_t size_mib, uint32_t round,
 	       ret, ret ? 0 : e.info.peer_domid, ret ? 0 : e.info.local_port);
 	if (ret)
 		return ret;
+	if (g_demo)
+		emit("XENSHM-INFO %s demo %s connected: dom%u<->dom%u port %u (%s)",
+		     g_domname, chan, e.info.local_domid, e.info.peer_domid,
+		     e.info.local_port, xenshm_role_name(e.info.role));
 
 	memset(&d, 0, sizeof(d));
 	d.chunk = 256 * 1024;
@@ -562,9 +569,14 @@ static int phase_stream(const char *chan, size_t size_mib, uint32_t round,
 	       ret, (unsigned long long)d.tx_pos, (unsigned long long)d.rx_pos,
 	       (unsigned long long)d.bad_at, wk_rw);
 	if (!ret)
-		emit("XENSHM-INFO %s perf path=rw chan=%s peer=%u MiB=%zu+%zu s=%.3f MiB/s=%.1f",
-		     g_domname, short_chan(chan), e.info.peer_domid, size_mib,
-		     size_mib, t1 - t0, 2.0 * size / MIB / (t1 - t0));
+		emit("XENSHM-INFO %s perf path=%s chan=%s peer=%u MiB=%zu+%zu s=%.3f MiB/s=%.1f",
+		     g_domname, round ? "rw2" : "rw", short_chan(chan),
+		     e.info.peer_domid, size_mib, size_mib, t1 - t0,
+		     2.0 * size / MIB / (t1 - t0));
+	if (!ret && g_demo)
+		emit("XENSHM-INFO %s demo %s read/write: %zu MiB each way, %.2f s, %.1f MiB/s",
+		     g_domname, chan, size_mib, t1 - t0,
+		     2.0 * size / MIB / (t1 - t0));
 
 	if (!ret && do_mmap) {
 		d.tx_end += size;
@@ -580,6 +592,10 @@ static int phase_stream(const char *chan, size_t size_mib, uint32_t round,
 			emit("XENSHM-INFO %s perf path=mmap chan=%s peer=%u MiB=%zu+%zu s=%.3f MiB/s=%.1f",
 			     g_domname, short_chan(chan), e.info.peer_domid,
 			     size_mib, size_mib, t2 - t1,
+			     2.0 * size / MIB / (t2 - t1));
+		if (!ret && g_demo)
+			emit("XENSHM-INFO %s demo %s mmap+eventfd: %zu MiB each way, %.2f s, %.1f MiB/s",
+			     g_domname, chan, size_mib, t2 - t1,
 			     2.0 * size / MIB / (t2 - t1));
 	}
 
@@ -600,6 +616,9 @@ static int phase_stream(const char *chan, size_t size_mib, uint32_t round,
 		       ret ? 0ull : (unsigned long long)theirs.csum);
 	}
 
+	if (!ret && g_demo)
+		emit("XENSHM-INFO %s demo %s checksums match (%016llx), data verified",
+		     g_domname, chan, (unsigned long long)d.rx_sum.h);
 	irq1 = irq_count(e.irq_name);
 	result(irq0 >= 0 && irq1 > irq0, "irq-count",
 	       "irq=%s before=%lld after=%lld", e.irq_name, irq0, irq1);
@@ -612,6 +631,11 @@ static int phase_stream(const char *chan, size_t size_mib, uint32_t round,
 		     (unsigned long long)st.notify_recv,
 		     (unsigned long long)st.notify_suppressed,
 		     (unsigned long long)st.errors);
+	if (g_demo)
+		emit("XENSHM-INFO %s demo %s upcalls: %lld on IRQ %s; events sent %llu, suppressed %llu",
+		     g_domname, chan, irq1 - irq0, e.irq_name,
+		     (unsigned long long)st.notify_sent,
+		     (unsigned long long)st.notify_suppressed);
 
 	/*
 	 * Both trailers crossed: each side has received everything, so either
@@ -834,6 +858,14 @@ static int run_channel(const char *chan, const char *cmd, size_t size_mib,
 	signal(SIGALRM, watchdog);
 	alarm(280);
 
+	if (!strcmp(cmd, "demo")) {
+		g_demo = 1;
+		ret = phase_stream(chan, size_mib, 0, 1);
+		if (!ret)
+			emit("XENSHM-INFO %s demo %s closed cleanly", g_domname,
+			     chan);
+		return ret;
+	}
 	if (!strcmp(cmd, "after-reload"))
 		return phase_stream(chan, size_mib / 4 ? size_mib / 4 : 1, 1, 0);
 
@@ -858,7 +890,7 @@ static int run_channel(const char *chan, const char *cmd, size_t size_mib,
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: xenshm-e2e run|after-reload [--size MiB] [--reload-dom D] [--pin-test] CHAN...\n");
+		"usage: xenshm-e2e run|after-reload|demo [--size MiB] [--reload-dom D] [--pin-test] CHAN...\n");
 	exit(2);
 }
 
@@ -875,7 +907,8 @@ int main(int argc, char **argv)
 	if (argc < 3)
 		usage();
 	cmd = argv[1];
-	if (strcmp(cmd, "run") && strcmp(cmd, "after-reload"))
+	if (strcmp(cmd, "run") && strcmp(cmd, "after-reload") &&
+	    strcmp(cmd, "demo"))
 		usage();
 	for (i = 2; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--size") && i + 1 < argc)

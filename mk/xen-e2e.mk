@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# End-to-end tests and the demo on real Xen/arm64 in QEMU (scripts/xen/run.sh):
+# Dom0 + domU1 + domU2, three static shared-memory regions, xenshm.ko in each.
+#
+#   make test-xen     the e2e suite (tests/xen/); fails on any FAIL, a panic,
+#                     a timeout or a kernel warning in any domain
+#   make xen-demo     live transfers with throughput, human-readable
+#
+# Knobs: XEN_E2E_MIB (MiB each way per path and channel, default 64),
+#        XEN_E2E_TIMEOUT (s, default 290), XEN_DEMO_MIB (default 32).
+
+XEN_E2E_OUT ?= $(BUILD)/xen-e2e
+XEN_DEMO_OUT ?= $(BUILD)/xen-demo
+XEN_E2E_MIB ?= 64
+XEN_E2E_TIMEOUT ?= 290
+XEN_DEMO_MIB ?= 32
+XEN_PAYLOAD := $(BUILD)/xen-payload
+XEN_E2E_CROSS ?= aarch64-linux-gnu-
+XEN_E2E_BIN := $(BUILD)/user/arm64/bin/xenshm-e2e
+
+# Kernel messages that fail a run, in any domain's console output.
+XEN_BAD_LOG := WARNING:|BUG:|Oops|Kernel panic|Panic on CPU|Call trace:|refcount_t:|kernel BUG
+
+$(XEN_E2E_BIN): $(TOP)/tests/xen/xenshm-e2e.c $(BUILD)/user/arm64/libxenshm.a $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(XEN_E2E_CROSS)gcc $(USER_CSTD) $(USER_CFLAGS) $(USER_CPPFLAGS) -c $< -o $@.o
+	$(XEN_E2E_CROSS)g++ $@.o $(BUILD)/user/arm64/libxenshm.a $(USER_LDFLAGS) -o $@
+	@rm -f $@.o
+
+.PHONY: xen-payload test-xen xen-demo
+# Everything a domain needs in /xenshm: the module, the test program, the tools.
+xen-payload: $(XEN_E2E_BIN)
+	@$(MAKE) --no-print-directory module ARCH=arm64
+	@$(MAKE) --no-print-directory tools-arm64
+	@rm -rf $(XEN_PAYLOAD) && mkdir -p $(XEN_PAYLOAD)
+	cp $(BUILD)/arm64/xenshm.ko $(XEN_E2E_BIN) $(XEN_PAYLOAD)/
+	cp $(wildcard $(BUILD)/user/arm64/bin/xenshm-info $(BUILD)/user/arm64/bin/xenshm-cat \
+		$(BUILD)/user/arm64/bin/xenshm-bench) $(XEN_PAYLOAD)/
+
+# Results every domain must report (the collector also requires each domain's DONE).
+XEN_E2E_REQUIRE := $(foreach d,dom0 domu1 domu2,--require $(d):insmod --require $(d):devices \
+	--require $(d):kernel-log)
+
+test-xen: xen-payload
+	@start=$$(date +%s); rc=0; \
+	$(TOP)/scripts/xen/run.sh --init all=$(TOP)/tests/xen/e2e.sh --payload $(XEN_PAYLOAD) \
+		--env XENSHM_E2E_MIB=$(XEN_E2E_MIB) --out $(XEN_E2E_OUT) \
+		--timeout $(XEN_E2E_TIMEOUT) $(XEN_E2E_REQUIRE) || rc=$$?; \
+	$(PYTHON) $(TOP)/tests/xen/report.py $(XEN_E2E_OUT)/console.log || true; \
+	if grep -a -E -n '$(XEN_BAD_LOG)' $(XEN_E2E_OUT)/console.log | head -n 20; then \
+		echo "test-xen: kernel warning or panic in the console log (above)"; rc=1; fi; \
+	echo "test-xen: $$(( $$(date +%s) - start )) s, console: $(XEN_E2E_OUT)/console.log"; \
+	exit $$rc
+
+xen-demo: xen-payload
+	@$(TOP)/scripts/xen/run.sh --init all=$(TOP)/tests/xen/demo.sh --payload $(XEN_PAYLOAD) \
+		--env XENSHM_DEMO_MIB=$(XEN_DEMO_MIB) --out $(XEN_DEMO_OUT) \
+		--timeout 240 > $(XEN_DEMO_OUT).results 2>&1; rc=$$?; \
+	$(PYTHON) $(TOP)/tests/xen/report.py --demo $(XEN_DEMO_OUT)/console.log; \
+	cat $(XEN_DEMO_OUT).results | tail -n 1; exit $$rc

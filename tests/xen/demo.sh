@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Per-domain script of `make xen-demo` (scripts/xen/run.sh --init all=THIS).
+# Loads xenshm.ko, shows the devices and the event IRQs, moves
+# XENSHM_DEMO_MIB MiB each way on every channel of this domain (read/write,
+# then mmap + eventfd) with throughput, and unloads the module again.
+
+mib=${XENSHM_DEMO_MIB:-32}
+chans=
+for r in $XENSHM_REGIONS; do chans="$chans ${r%%:*}"; done
+
+demo() { xenshm_info "demo $*"; }
+
+if ! xenshm_insmod; then
+	xenshm_fail insmod
+	exit 1
+fi
+xenshm_pass insmod
+dmesg | grep 'xenshm: xen:' | sed 's/^\[[^]]*\] //' | cut -c1-90 |
+	while IFS= read -r l; do demo "kernel: $l"; done
+xenshm_wait_for 5 test -e "/dev/xenshm/${chans# }"
+demo "devices: $(cd /dev/xenshm && echo *)"
+/xenshm/xenshm-e2e demo --size "$mib" $chans
+rc=$?
+grep xenshm /proc/interrupts | tr -s ' ' | cut -c1-80 |
+	while IFS= read -r l; do demo "/proc/interrupts:$l"; done
+if rmmod xenshm; then
+	demo "rmmod xenshm: clean shutdown"
+	xenshm_pass rmmod
+else
+	xenshm_fail rmmod
+	rc=1
+fi
+exit $rc
