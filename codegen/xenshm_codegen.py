@@ -424,9 +424,9 @@ def c_common(ctx, uapi):
 
 def c_struct(s, T):
     o = [""]
-    o += c_block(s["doc"])
-    o.append("struct xenshm_%s {" % s["name"])
     fields, size, _ = layout(s)
+    o += c_block("%s (%d bytes.)" % (norm(s["doc"]), size))
+    o.append("struct xenshm_%s {" % s["name"])
     for f, off, fsize, _a in fields:
         base, n, _, _ = parse_type(f["type"])
         o += c_block("@%d: %s" % (off, f["doc"]), "\t")
@@ -435,7 +435,6 @@ def c_struct(s, T):
         else:
             o.append("\t%s %s[%d];" % (T(base), f["name"], n))
     o.append("};")
-    o.append("/* sizeof(struct xenshm_%s) == %d */" % (s["name"], size))
     return o
 
 

@@ -218,7 +218,7 @@ enum xenshm_transport {
  * First 128 bytes of the region. Either side may write it when the magic is
  * absent; the values are a pure function of the region size, so a race writes
  * identical bytes. A side that finds a magic with another major version
- * refuses the region.
+ * refuses the region. (128 bytes.)
  */
 struct xenshm_region_header {
 	/* @0: XENSHM_MAGIC. */
@@ -242,11 +242,10 @@ struct xenshm_region_header {
 	/* @32: Zero. */
 	uint8_t reserved1[96];
 };
-/* sizeof(struct xenshm_region_header) == 128 */
 
 /*
  * One side's public state, written only by its owner, on a cache line of its
- * own. Slot i produces ring i and consumes ring 1-i.
+ * own. Slot i produces ring i and consumes ring 1-i. (128 bytes.)
  */
 struct xenshm_slot {
 	/* @0: slot_state; stored last with release ordering. */
@@ -270,14 +269,13 @@ struct xenshm_slot {
 	/* @32: Zero. */
 	uint8_t reserved1[96];
 };
-/* sizeof(struct xenshm_slot) == 128 */
 
 /*
  * Indices of one ring. Indices are free-running u32 byte counters, masked by
  * data_size - 1. The producer's line and the consumer's line are separate
  * cache lines. Event words follow the event-index scheme: a side wants a
  * notification when the other side's index moves past the event word it
- * wrote.
+ * wrote. (256 bytes.)
  */
 struct xenshm_ring_ctrl {
 	/*
@@ -305,14 +303,13 @@ struct xenshm_ring_ctrl {
 	/* @136: Pads the control block to two cache lines. */
 	uint8_t cons_pad[120];
 };
-/* sizeof(struct xenshm_ring_ctrl) == 256 */
 
 /*
  * Header of a message record in message mode. A record occupies 8 +
  * align8(len) bytes and never wraps: when it would not fit before the end of
  * the data area, the producer writes a pad record to the end and starts the
  * message at offset 0. A message's payload is at most data_size / 2 - 8 bytes
- * so it always fits in an empty ring.
+ * so it always fits in an empty ring. (8 bytes.)
  */
 struct xenshm_record_header {
 	/* @0: Payload bytes (msg) or bytes skipped after this header (pad). */
@@ -320,7 +317,6 @@ struct xenshm_record_header {
 	/* @4: record_type. */
 	uint32_t type;
 };
-/* sizeof(struct xenshm_record_header) == 8 */
 
 /* ---- Derived layout ---- */
 

@@ -220,7 +220,7 @@ enum xenshm_transport {
  * First 128 bytes of the region. Either side may write it when the magic is
  * absent; the values are a pure function of the region size, so a race writes
  * identical bytes. A side that finds a magic with another major version
- * refuses the region.
+ * refuses the region. (128 bytes.)
  */
 struct xenshm_region_header {
 	/* @0: XENSHM_MAGIC. */
@@ -244,11 +244,10 @@ struct xenshm_region_header {
 	/* @32: Zero. */
 	__u8 reserved1[96];
 };
-/* sizeof(struct xenshm_region_header) == 128 */
 
 /*
  * One side's public state, written only by its owner, on a cache line of its
- * own. Slot i produces ring i and consumes ring 1-i.
+ * own. Slot i produces ring i and consumes ring 1-i. (128 bytes.)
  */
 struct xenshm_slot {
 	/* @0: slot_state; stored last with release ordering. */
@@ -272,14 +271,13 @@ struct xenshm_slot {
 	/* @32: Zero. */
 	__u8 reserved1[96];
 };
-/* sizeof(struct xenshm_slot) == 128 */
 
 /*
  * Indices of one ring. Indices are free-running u32 byte counters, masked by
  * data_size - 1. The producer's line and the consumer's line are separate
  * cache lines. Event words follow the event-index scheme: a side wants a
  * notification when the other side's index moves past the event word it
- * wrote.
+ * wrote. (256 bytes.)
  */
 struct xenshm_ring_ctrl {
 	/*
@@ -307,14 +305,13 @@ struct xenshm_ring_ctrl {
 	/* @136: Pads the control block to two cache lines. */
 	__u8 cons_pad[120];
 };
-/* sizeof(struct xenshm_ring_ctrl) == 256 */
 
 /*
  * Header of a message record in message mode. A record occupies 8 +
  * align8(len) bytes and never wraps: when it would not fit before the end of
  * the data area, the producer writes a pad record to the end and starts the
  * message at offset 0. A message's payload is at most data_size / 2 - 8 bytes
- * so it always fits in an empty ring.
+ * so it always fits in an empty ring. (8 bytes.)
  */
 struct xenshm_record_header {
 	/* @0: Payload bytes (msg) or bytes skipped after this header (pad). */
@@ -322,14 +319,13 @@ struct xenshm_record_header {
 	/* @4: record_type. */
 	__u32 type;
 };
-/* sizeof(struct xenshm_record_header) == 8 */
 
 /* ---- ioctl arguments (userspace <-> kernel; every one starts with size, flags) ---- */
 
 /*
  * Argument of XENSHM_IOC_GET_INFO. The caller sets size (and flags = 0); the
  * kernel fills the rest. mmap offsets are region offsets: map mmap_header_off
- * read-only and mmap_rings_off read-write, both MAP_SHARED.
+ * read-only and mmap_rings_off read-write, both MAP_SHARED. (136 bytes.)
  */
 struct xenshm_info {
 	/* @0: sizeof(struct xenshm_info) as the caller knows it. */
@@ -385,12 +381,11 @@ struct xenshm_info {
 	/* @132: Slot this end owns (0 or 1). */
 	__u32 slot;
 };
-/* sizeof(struct xenshm_info) == 136 */
 
 /*
  * Argument of XENSHM_IOC_CONNECT. Starts the rendezvous and returns at once:
  * 0 if already connected, -EINPROGRESS otherwise; poll() reports EPOLLOUT
- * when connected and EPOLLERR on timeout or refusal.
+ * when connected and EPOLLERR on timeout or refusal. (32 bytes.)
  */
 struct xenshm_connect {
 	/* @0: sizeof(struct xenshm_connect) as the caller knows it. */
@@ -408,12 +403,11 @@ struct xenshm_connect {
 	/* @24: Must be 0. */
 	__u64 reserved;
 };
-/* sizeof(struct xenshm_connect) == 32 */
 
 /*
  * Argument of XENSHM_IOC_SET_EVENTFD: every notification from the peer and
  * every channel state change signals this eventfd. One eventfd per open file;
- * setting a new one replaces the old.
+ * setting a new one replaces the old. (16 bytes.)
  */
 struct xenshm_eventfd {
 	/* @0: sizeof(struct xenshm_eventfd) as the caller knows it. */
@@ -425,13 +419,12 @@ struct xenshm_eventfd {
 	/* @12: Must be 0. */
 	__u32 reserved;
 };
-/* sizeof(struct xenshm_eventfd) == 16 */
 
 /*
  * Argument of XENSHM_IOC_NOTIFY, for mmap users: after producing or
  * consuming, ask the kernel to kick the peer. The kernel kicks only if the
  * peer's event word asks for it; returns 1 if it sent an event, 0 if
- * suppressed.
+ * suppressed. (8 bytes.)
  */
 struct xenshm_notify {
 	/* @0: sizeof(struct xenshm_notify) as the caller knows it. */
@@ -439,9 +432,11 @@ struct xenshm_notify {
 	/* @4: notify_flags. */
 	__u32 flags;
 };
-/* sizeof(struct xenshm_notify) == 8 */
 
-/* Argument of XENSHM_IOC_STATS; counters since open or the last RESET. */
+/*
+ * Argument of XENSHM_IOC_STATS; counters since open or the last RESET. (72
+ * bytes.)
+ */
 struct xenshm_stats {
 	/* @0: sizeof(struct xenshm_stats) as the caller knows it. */
 	__u32 size;
@@ -464,11 +459,10 @@ struct xenshm_stats {
 	/* @64: Corruption or protocol errors seen. */
 	__u64 errors;
 };
-/* sizeof(struct xenshm_stats) == 72 */
 
 /*
  * Argument of XENSHM_IOC_RESET: drop the connection (the peer sees EPOLLHUP),
- * clear a broken state and counters; the end returns to idle.
+ * clear a broken state and counters; the end returns to idle. (8 bytes.)
  */
 struct xenshm_reset {
 	/* @0: sizeof(struct xenshm_reset) as the caller knows it. */
@@ -476,7 +470,6 @@ struct xenshm_reset {
 	/* @4: Must be 0. */
 	__u32 flags;
 };
-/* sizeof(struct xenshm_reset) == 8 */
 
 /* ---- ioctl commands ---- */
 
