@@ -64,8 +64,14 @@ fi
 
 # --- interrupts -----------------------------------------------------------------
 xenshm_info_file interrupts /proc/interrupts
-if grep -q -i 'events\|xen' /proc/interrupts; then
-	xenshm_pass xen-upcall-irq "$(grep -i 'events\|xen' /proc/interrupts | head -n1 | tr -s ' ' | cut -c1-60)"
+# The upcall is a per-CPU interrupt named "events": PPI 31 (GIC 31) in a domU
+# (Xen's guest layout), a PPI Xen picks at boot in Dom0 (16 under QEMU).
+ev=$(grep -E ' GICv3 +[0-9]+ +Level +events$' /proc/interrupts | tr -s ' ')
+set -- $ev
+if [ -z "$ev" ]; then
+	xenshm_fail xen-upcall-irq "no 'events' interrupt in /proc/interrupts"
+elif [ "$XENSHM_DOMID" != 0 ] && [ "$4" != 31 ]; then
+	xenshm_fail xen-upcall-irq "events on GIC $4, a domU expects 31"
 else
-	xenshm_fail xen-upcall-irq "no Xen event interrupt in /proc/interrupts"
+	xenshm_pass xen-upcall-irq "events on GIC $4"
 fi

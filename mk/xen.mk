@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Xen/arm64 harness: Xen (Debian's source, static shared memory) + Debian's
+# arm64 kernel as Dom0 and two dom0less domUs in QEMU. See docs/xen-setup.md.
+#
+#   make xen             build (or reuse from $XENSHM_CACHE) Xen with CONFIG_STATIC_SHM
+#   make xen-smoke       boot all three domains; each checks Xen and its shared regions
+#   make xen-selftest    the harness must catch a panic, a FAIL result and a hang
+#
+# XEN_RUN_ARGS adds options to scripts/xen/run.sh (e.g. XEN_RUN_ARGS=--verbose).
+
+XEN_RUN_ARGS ?=
+XEN_SMOKE_REQUIRE := $(foreach d,dom0 domu1 domu2,\
+	--require $(d):hypervisor --require $(d):domain-kind \
+	--require $(d):shm-regions --require $(d):xen-upcall-irq) \
+	--require dom0:shm-xenshm-0-1 --require dom0:shm-xenshm-0-2 \
+	--require domu1:shm-xenshm-0-1 --require domu1:shm-xenshm-1-2 \
+	--require domu2:shm-xenshm-1-2 --require domu2:shm-xenshm-0-2
+
+.PHONY: xen xen-smoke xen-selftest
+
+xen:
+	@$(TOP)/scripts/deps.sh xen
+	@$(TOP)/scripts/xen/build-xen.sh
+
+xen-smoke:
+	@$(TOP)/scripts/deps.sh xen
+	$(TOP)/scripts/xen/run.sh --out $(BUILD)/xen-e2e --timeout 300 \
+		$(XEN_SMOKE_REQUIRE) $(XEN_RUN_ARGS)
+
+xen-selftest:
+	@$(TOP)/scripts/deps.sh xen
+	$(TOP)/scripts/xen/selftest.sh $(BUILD)/xen-selftest

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Self-test of the Xen harness: each scenario must FAIL in the expected way.
+#   panic  domu2's kernel crashes      -> run ends early, reason "panic"
+#   fail   domu1 reports a FAIL result -> collector exit 1, "1 failed" counted
+#   hang   domu1 never prints DONE     -> Dom0 powers off, domu1-done FAIL
+# Usage: scripts/xen/selftest.sh [OUTDIR]   (default build/xen-selftest)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+out=${1:-$top/build/xen-selftest}
+PY=${PYTHON:-/usr/bin/python3}
+s=$here/selftest
+bad=0
+
+reason() { "$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["reason"])' "$1/status.json"; }
+expect() {   # NAME CONDITION-DESCRIPTION RESULT(0/1)
+	if [ "$3" = 0 ]; then echo "selftest: PASS $1 ($2)"; else echo "selftest: FAIL $1 ($2)"; bad=1; fi
+}
+
+run() {      # NAME ARGS...
+	local n=$1 rc=0
+	shift
+	t=$(date +%s)
+	"$here/run.sh" --out "$out/$n" --init all="$s/ok.sh" "$@" > "$out/$n.txt" 2>&1 || rc=$?
+	echo "selftest: $n: run.sh exit $rc after $(( $(date +%s) - t ))s, reason $(reason "$out/$n")"
+	return $rc
+}
+
+mkdir -p "$out"
+rc=0; run panic --init domu2="$s/panic.sh" --timeout 120 || rc=$?
+[ "$rc" != 0 ] && [ "$(reason "$out/panic")" = panic ] && grep -q 'Kernel panic' "$out/panic/status.json"
+expect panic "run fails, watcher reason panic on a Kernel panic line" $?
+
+rc=0; run fail --init domu1="$s/fail.sh" --timeout 120 || rc=$?
+[ "$rc" = 1 ] && grep -q 'FAIL  selftest-bad' "$out/fail.txt" && grep -qx '.* 1 failed' "$out/fail.txt"
+expect fail "collector fails with exactly one failure" $?
+
+rc=0; run hang --init domu1="$s/hang.sh" --dom0-linger 5 --timeout 120 || rc=$?
+[ "$rc" = 1 ] && [ "$(reason "$out/hang")" = exit ] && grep -q 'FAIL  domu1-done' "$out/hang.txt"
+expect hang "Dom0 powers off, domu1 reported not DONE" $?
+
+exit $bad
