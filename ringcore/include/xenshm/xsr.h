@@ -78,8 +78,13 @@
 #ifndef XENSHM_XSR_H
 #define XENSHM_XSR_H
 
-#ifdef __KERNEL__
+#if defined(__KERNEL__) && !defined(__cplusplus)
 #include <linux/types.h>
+#elif defined(__KERNEL__)
+/* ringcore's own C++ inside the kernel build (-nostdinc): compiler types. */
+typedef __UINT32_TYPE__ uint32_t;
+typedef __UINT64_TYPE__ uint64_t;
+typedef __SIZE_TYPE__ size_t;
 #else
 #include <stddef.h>
 #include <stdint.h>
@@ -210,16 +215,29 @@ int xsr_role_pick(uint32_t role, unsigned int my_slot, uint32_t my_domid,
 /* ---------------- rings ---------------- */
 
 /*
- * Attach a ring handle and resync (discard stale data of an earlier life):
- * XSR_TX: ring my_slot, prod := its current cons, cons_event := cons - 1
- *         (not waiting for space).
- * XSR_RX: ring 1 - my_slot, cons := its current prod, prod_event := cons
- *         (armed: the first data wakes me).
+ * Attach a ring handle after a slot claim and resync. The CONSUMER is the
+ * one side that resyncs a ring, so two sides attaching at the same moment
+ * never cross-write each other's index:
+ * XSR_RX: ring 1 - my_slot: cons := its current prod (discards what an
+ *         earlier life left unread), prod_event := cons (armed: the first
+ *         data wakes me).
+ * XSR_TX: ring my_slot: adopt my published prod (a restarted consumer
+ *         resyncs to it), cons_event := prod - 1 (not waiting for space).
+ * In message mode both sides round a misaligned prod (left by an earlier
+ * stream-mode life) up to 8 the same way.
  * mode: XSR_MODE_* this ring carries (TX: mine; RX: the producer's flag).
- * Returns 0 or XSR_EINVAL (XSR_EIO if the published index is misaligned).
+ * Returns 0 or XSR_EINVAL.
  */
 int xsr_ring_attach(struct xsr_ring *r, const struct xsr_region *rg,
 		    unsigned int my_slot, unsigned int dir, unsigned int mode);
+/*
+ * Join a LIVE ring as a second user of the same end (e.g. userspace through
+ * mmap while the kernel end is connected): adopt the published indices
+ * (TX: my prod; RX: my cons), write nothing. XSR_EIO if my published index
+ * is misaligned in message mode.
+ */
+int xsr_ring_join(struct xsr_ring *r, const struct xsr_region *rg,
+		  unsigned int my_slot, unsigned int dir, unsigned int mode);
 /* 0 or XSR_EIO (sticky). */
 int xsr_ring_error(const struct xsr_ring *r);
 /* Mark the ring broken by hand (e.g. the caller found corruption). */

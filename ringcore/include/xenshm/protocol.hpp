@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+//
+// Region initialisation/validation and the slot rendezvous protocol.
+// Contract and error codes: xenshm/xsr.h.
+#pragma once
+
+#include "xenshm/ring.hpp"
+#include "xenshm/types.hpp"
+#include "xenshm/wire.hpp"
+
+namespace xenshm {
+
+// Private copy of what was validated in the region header: later calls never
+// re-read the header (the peer could rewrite it).
+struct region {
+	u8 *base;
+	u64 region_size;
+	u32 data_size;
+	u32 max_msg;
+	u32 valid;
+	u32 reserved;
+
+	int init(void *base, u64 size);
+	int validate(void *base, u64 size);
+
+	wire::slot *slot_at(u32 i) const
+	{
+		return reinterpret_cast<wire::slot *>(base + (i ? wire::SLOT1_OFF : wire::SLOT0_OFF));
+	}
+};
+static_assert(__is_trivial(region) && __is_standard_layout(region));
+
+struct slot_info {
+	u32 state, domid, epoch, port, flags, heartbeat, peer_domid, reserved;
+};
+
+int slot_claim(const region &rg, int want, u32 domid, u32 peer_domid, u32 flags, u32 *epoch);
+int slot_set_state(const region &rg, u32 slot, u32 state, u32 port);
+void slot_heartbeat(const region &rg, u32 slot);
+void slot_release(const region &rg, u32 slot);
+int slot_read(const region &rg, u32 slot, slot_info *out);
+int peer_check(const region &rg, u32 my_slot, u32 epoch_seen);
+int role_pick(u32 role, u32 my_slot, u32 my_domid, u32 peer_domid);
+
+} // namespace xenshm

@@ -1,0 +1,546 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+//
+// Ring data path. See the contract at the top of xenshm/xsr.h.
+//
+// Hostile peer: the peer's index is read once per refresh into a local and
+// checked (0 <= prod - cons <= size; 8-byte aligned in message mode); record
+// headers are read once into locals and checked before use. My own index is
+// kept privately (idx) and only published; what the peer writes into my
+// published word is never read back on the data path. Every loop is bounded
+// by a constant (at most one pad record per call) or the bytes requested.
+#include "xenshm/ring.hpp"
+#include "xenshm/atomic.hpp"
+
+namespace xenshm {
+
+using namespace atomic;
+
+namespace {
+
+constexpr u32 T_MSG = u32(wire::record_type::msg);
+constexpr u32 T_PAD = u32(wire::record_type::pad);
+
+inline wire::record_header *hdr_at(u8 *data, u32 off)
+{
+	return reinterpret_cast<wire::record_header *>(data + off);
+}
+
+inline void put_hdr(u8 *data, u32 off, u32 len, u32 type)
+{
+	wire::record_header *h = hdr_at(data, off);
+	write_once(&h->len, len);
+	write_once(&h->type, type);
+}
+
+inline int copy_err(int e)
+{
+	return e < 0 ? e : err::FAULT;
+}
+
+template <typename T>
+constexpr T min_of(T a, T b)
+{
+	return a < b ? a : b;
+}
+
+} // namespace
+
+int ring::attach(u8 *base, u32 data_size, u32 ring_index, ring_dir d, bool msg, bool resync)
+{
+	data = base + wire::DATA_OFF + usize(ring_index) * data_size;
+	ctrl = reinterpret_cast<wire::ring_ctrl *>(base + (ring_index ? wire::RING1_CTRL_OFF : wire::RING0_CTRL_OFF));
+	size = data_size;
+	mask = data_size - 1;
+	max_msg = wire::max_msg_size_for(data_size);
+	dir = u8(d);
+	message = msg ? 1 : 0;
+	broken = 0;
+	zc_active = 0;
+	zc_start = zc_len = 0;
+
+	if (d == ring_dir::tx) {
+		// The producer adopts its own published prod: the consumer's attach
+		// (cons := prod) is the one resync of this ring, so two sides
+		// attaching at once never cross-write each other's index.
+		u32 p = read_once(&ctrl->prod);
+		if (msg && (p & 7u)) {
+			if (!resync)
+				return fail();
+			p = align8(p); // the consumer aligns the same way
+		}
+		idx = pub = notified = p;
+		if (resync) {
+			store_release(&ctrl->prod, p); // pairs with load_acquire(prod) in the consumer
+			write_once(&ctrl->cons_event, p - 1); // not waiting for space
+		}
+		// pairs with store_release(cons) in the consumer's publish()
+		u32 c = load_acquire(&ctrl->cons);
+		if (u32(p - c) <= size && !(msg && (c & 7u)))
+			peer = c;
+		else
+			peer = p - size; // unknown: assume full until a refresh validates cons
+		return 0;
+	}
+
+	// pairs with store_release(prod) in the producer's publish()
+	u32 p = load_acquire(&ctrl->prod);
+	if (!resync) {
+		u32 c = read_once(&ctrl->cons);
+		if (msg && (c & 7u))
+			return fail();
+		idx = pub = notified = peer = c;
+		return 0;
+	}
+	if (msg)
+		p = align8(p);
+	idx = pub = notified = peer = p;
+	store_release(&ctrl->cons, p); // discard what an earlier life left unread
+	write_once(&ctrl->prod_event, p); // armed: the first data wakes me
+	return 0;
+}
+
+bool ring::refresh_cons()
+{
+	u32 c = load_acquire(&ctrl->cons); // pairs with store_release(cons) in the consumer's publish()
+	if (u32(idx - c) > size || (message && (c & 7u)))
+		return false;
+	peer = c;
+	return true;
+}
+
+bool ring::refresh_prod()
+{
+	u32 p = load_acquire(&ctrl->prod); // pairs with store_release(prod) in the producer's publish()
+	if (u32(p - idx) > size || (message && (p & 7u)))
+		return false;
+	peer = p;
+	return true;
+}
+
+void ring::publish()
+{
+	if (pub == idx)
+		return;
+	u32 *w = dir == u8(ring_dir::tx) ? &ctrl->prod : &ctrl->cons;
+	// tx: data written before it becomes visible (pairs with load_acquire(prod) in refresh_prod);
+	// rx: data read before the space is handed back (pairs with load_acquire(cons) in refresh_cons).
+	store_release(w, idx);
+	pub = idx;
+}
+
+// ------------------------------------------------------------------ producer
+
+long ring::send(const void *src, usize len, copy_in_fn fn, void *ctx, bool more)
+{
+	if (broken)
+		return err::IO;
+	if (!message || dir != u8(ring_dir::tx))
+		return err::INVAL;
+	if (len > max_msg)
+		return err::MSGSIZE;
+	zc_active = 0;
+	const u32 l = u32(len);
+	const u32 rec = record_bytes(l);
+	u32 off = idx & mask;
+	const u32 tail = size - off;
+	const u32 need = rec <= tail ? rec : tail + rec;
+	if (size - u32(idx - peer) < need) {
+		if (!refresh_cons())
+			return fail();
+		if (size - u32(idx - peer) < need)
+			return err::AGAIN;
+	}
+	u32 pos = idx;
+	if (rec > tail) {
+		put_hdr(data, off, tail - REC_HDR, T_PAD);
+		pos += tail;
+		off = 0;
+	}
+	if (l) {
+		int e = fn(ctx, data + off + REC_HDR, src, l);
+		if (e)
+			return copy_err(e); // nothing published: the space stays free
+	}
+	put_hdr(data, off, l, T_MSG);
+	idx = pos + rec;
+	if (!more)
+		publish();
+	return long(l);
+}
+
+long ring::write(const void *src, usize len, copy_in_fn fn, void *ctx, bool more)
+{
+	if (broken)
+		return err::IO;
+	if (message || dir != u8(ring_dir::tx))
+		return err::INVAL;
+	if (!len)
+		return 0;
+	zc_active = 0;
+	u32 free = size - u32(idx - peer);
+	if (free < len) {
+		if (!refresh_cons())
+			return fail();
+		free = size - u32(idx - peer);
+		if (!free)
+			return err::AGAIN;
+	}
+	const u32 n = u32(min_of<usize>(len, free));
+	const u32 off = idx & mask;
+	const u32 first = min_of(n, size - off);
+	int e = fn(ctx, data + off, src, first);
+	if (e)
+		return copy_err(e);
+	u32 done = n;
+	if (n > first) {
+		e = fn(ctx, data, static_cast<const u8 *>(src) + first, n - first);
+		if (e)
+			done = first; // partial write: keep what was copied
+	}
+	idx += done;
+	if (!more)
+		publish();
+	return long(done);
+}
+
+long ring::reserve(usize len, void **buf)
+{
+	if (broken)
+		return err::IO;
+	if (dir != u8(ring_dir::tx) || !buf)
+		return err::INVAL;
+	zc_active = 0;
+	u32 off = idx & mask;
+	const u32 tail = size - off;
+	if (message) {
+		if (len > max_msg)
+			return err::MSGSIZE;
+		const u32 rec = record_bytes(u32(len));
+		const u32 need = rec <= tail ? rec : tail + rec;
+		if (size - u32(idx - peer) < need) {
+			if (!refresh_cons())
+				return fail();
+			if (size - u32(idx - peer) < need)
+				return err::AGAIN;
+		}
+		u32 start = idx;
+		if (rec > tail) {
+			put_hdr(data, off, tail - REC_HDR, T_PAD); // unpublished until commit
+			start += tail;
+			off = 0;
+		}
+		zc_start = start;
+		zc_len = u32(len);
+		zc_active = 1;
+		*buf = data + off + REC_HDR;
+		return long(len);
+	}
+	u32 free = size - u32(idx - peer);
+	if (free < min_of<usize>(len, tail)) {
+		if (!refresh_cons())
+			return fail();
+		free = size - u32(idx - peer);
+	}
+	const u32 n = u32(min_of<usize>(min_of<usize>(len, free), tail));
+	if (!n && len)
+		return err::AGAIN;
+	zc_start = idx;
+	zc_len = n;
+	zc_active = 1;
+	*buf = data + off;
+	return long(n);
+}
+
+int ring::commit(usize len)
+{
+	if (broken)
+		return err::IO;
+	if (dir != u8(ring_dir::tx) || !zc_active || len > zc_len)
+		return err::INVAL;
+	if (message) {
+		put_hdr(data, zc_start & mask, u32(len), T_MSG);
+		idx = zc_start + record_bytes(u32(len));
+	} else {
+		idx += u32(len);
+	}
+	zc_active = 0;
+	publish();
+	return 0;
+}
+
+long ring::tx_space()
+{
+	if (broken)
+		return err::IO;
+	if (dir != u8(ring_dir::tx))
+		return err::INVAL;
+	if (!refresh_cons())
+		return fail();
+	const u32 free = size - u32(idx - peer);
+	if (!message)
+		return long(free);
+	// Largest payload that fits now: at idx, or at 0 after a pad.
+	const u32 tail = size - (idx & mask);
+	const u32 here = min_of(tail, free);
+	u32 best = here >= REC_HDR ? here - REC_HDR : 0;
+	if (free > tail && free - tail >= REC_HDR && free - tail - REC_HDR > best)
+		best = free - tail - REC_HDR;
+	return long(min_of(best, max_msg));
+}
+
+void ring::tx_flush()
+{
+	if (!broken && dir == u8(ring_dir::tx))
+		publish();
+}
+
+int ring::tx_need_notify()
+{
+	if (broken || dir != u8(ring_dir::tx))
+		return 0;
+	publish();
+	// Orders the store of prod before the load of prod_event; pairs with the
+	// full fence in the consumer's rx_arm() (store prod_event; fence; load prod).
+	fence_full();
+	const u32 ev = read_once(&ctrl->prod_event);
+	const u32 old = notified;
+	notified = idx;
+	return need_event(ev, idx, old) ? 1 : 0;
+}
+
+int ring::tx_arm(usize want)
+{
+	if (broken)
+		return err::IO;
+	if (dir != u8(ring_dir::tx))
+		return err::INVAL;
+	publish();
+	u32 need;
+	if (message) {
+		const u32 rec = record_bytes(u32(min_of<usize>(want, max_msg)));
+		const u32 tail = size - (idx & mask);
+		need = rec <= tail ? rec : tail + rec;
+	} else {
+		need = u32(min_of<usize>(want ? want : 1, size));
+	}
+	// Wake me when cons reaches idx + need - size, i.e. passes that - 1.
+	write_once(&ctrl->cons_event, idx + need - size - 1);
+	// Orders the store of cons_event before the re-load of cons; pairs with
+	// the full fence in the consumer's rx_need_notify().
+	fence_full();
+	if (!refresh_cons())
+		return fail();
+	return size - u32(idx - peer) >= need ? 1 : 0;
+}
+
+// ------------------------------------------------------------------ consumer
+
+int ring::next_record(u32 *len, u32 *off_out)
+{
+	// At most two iterations: a pad moves idx to offset 0, and a pad at
+	// offset 0 is corruption.
+	for (int i = 0; i < 2; i++) {
+		u32 avail = peer - idx;
+		if (!avail) {
+			if (!refresh_prod())
+				return fail();
+			avail = peer - idx;
+			if (!avail)
+				return err::AGAIN;
+		}
+		const u32 off = idx & mask;
+		const u32 tail = size - off;
+		// avail >= 8: prod and idx are both 8-aligned and differ.
+		const wire::record_header *h = hdr_at(data, off);
+		const u32 l = read_once(&h->len);
+		const u32 t = read_once(&h->type);
+		if (t == T_PAD) {
+			if (!off || l != tail - REC_HDR || tail > avail)
+				return fail();
+			idx += tail; // published with the next publish()
+			continue;
+		}
+		if (t != T_MSG || l > max_msg)
+			return fail();
+		const u32 rec = record_bytes(l);
+		if (rec > avail || rec > tail)
+			return fail();
+		*len = l;
+		*off_out = off;
+		return 0;
+	}
+	return fail();
+}
+
+long ring::recv(void *dst, usize cap, copy_out_fn fn, void *ctx, bool more)
+{
+	if (broken)
+		return err::IO;
+	if (!message || dir != u8(ring_dir::rx))
+		return err::INVAL;
+	zc_active = 0;
+	u32 l, off;
+	int e = next_record(&l, &off);
+	if (e)
+		return e;
+	if (cap < l)
+		return err::MSGSIZE;
+	if (l) {
+		e = fn(ctx, dst, data + off + REC_HDR, l);
+		if (e)
+			return copy_err(e); // the message stays queued
+	}
+	idx += record_bytes(l);
+	if (!more)
+		publish();
+	return long(l);
+}
+
+long ring::next_len()
+{
+	if (broken)
+		return err::IO;
+	if (!message || dir != u8(ring_dir::rx))
+		return err::INVAL;
+	u32 l, off;
+	int e = next_record(&l, &off);
+	return e ? e : long(l);
+}
+
+long ring::read(void *dst, usize cap, copy_out_fn fn, void *ctx, bool more)
+{
+	if (broken)
+		return err::IO;
+	if (message || dir != u8(ring_dir::rx))
+		return err::INVAL;
+	if (!cap)
+		return 0;
+	zc_active = 0;
+	u32 avail = peer - idx;
+	if (avail < cap) {
+		if (!refresh_prod())
+			return fail();
+		avail = peer - idx;
+		if (!avail)
+			return err::AGAIN;
+	}
+	const u32 n = u32(min_of<usize>(cap, avail));
+	const u32 off = idx & mask;
+	const u32 first = min_of(n, size - off);
+	int e = fn(ctx, dst, data + off, first);
+	if (e)
+		return copy_err(e);
+	u32 done = n;
+	if (n > first) {
+		e = fn(ctx, static_cast<u8 *>(dst) + first, data, n - first);
+		if (e)
+			done = first;
+	}
+	idx += done;
+	if (!more)
+		publish();
+	return long(done);
+}
+
+long ring::peek(const void **buf)
+{
+	if (broken)
+		return err::IO;
+	if (dir != u8(ring_dir::rx) || !buf)
+		return err::INVAL;
+	zc_active = 0;
+	if (message) {
+		u32 l, off;
+		int e = next_record(&l, &off);
+		if (e)
+			return e;
+		zc_start = idx;
+		zc_len = l;
+		zc_active = 1;
+		*buf = data + off + REC_HDR;
+		return long(l);
+	}
+	const u32 off = idx & mask;
+	const u32 tail = size - off;
+	u32 avail = peer - idx;
+	if (avail < tail) {
+		if (!refresh_prod())
+			return fail();
+		avail = peer - idx;
+	}
+	const u32 n = min_of(avail, tail);
+	if (!n)
+		return err::AGAIN;
+	zc_start = idx;
+	zc_len = n;
+	zc_active = 1;
+	*buf = data + off;
+	return long(n);
+}
+
+int ring::release(usize len)
+{
+	if (broken)
+		return err::IO;
+	if (dir != u8(ring_dir::rx) || !zc_active || zc_start != idx)
+		return err::INVAL;
+	if (message) {
+		idx += record_bytes(zc_len);
+	} else {
+		if (len > zc_len)
+			return err::INVAL;
+		idx += u32(len);
+	}
+	zc_active = 0;
+	publish();
+	return 0;
+}
+
+long ring::rx_avail()
+{
+	if (broken)
+		return err::IO;
+	if (dir != u8(ring_dir::rx))
+		return err::INVAL;
+	if (!refresh_prod())
+		return fail();
+	return long(peer - idx);
+}
+
+void ring::rx_flush()
+{
+	if (!broken && dir == u8(ring_dir::rx))
+		publish();
+}
+
+int ring::rx_need_notify()
+{
+	if (broken || dir != u8(ring_dir::rx))
+		return 0;
+	publish();
+	// Orders the store of cons before the load of cons_event; pairs with the
+	// full fence in the producer's tx_arm() (store cons_event; fence; load cons).
+	fence_full();
+	const u32 ev = read_once(&ctrl->cons_event);
+	const u32 old = notified;
+	notified = idx;
+	return need_event(ev, idx, old) ? 1 : 0;
+}
+
+int ring::rx_arm()
+{
+	if (broken)
+		return err::IO;
+	if (dir != u8(ring_dir::rx))
+		return err::INVAL;
+	publish();
+	write_once(&ctrl->prod_event, idx); // wake me when prod passes idx
+	// Orders the store of prod_event before the re-load of prod; pairs with
+	// the full fence in the producer's tx_need_notify().
+	fence_full();
+	if (!refresh_prod())
+		return fail();
+	return peer != idx ? 1 : 0;
+}
+
+} // namespace xenshm
