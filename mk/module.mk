@@ -45,12 +45,26 @@ define module-mirror
 	find $(1)/src -xtype l -delete
 endef
 
+# modinfo must be complete: license GPL, author, description, version, alias,
+# and a MODULE_PARM_DESC for every parameter.
+# $(call module-modinfo-check,ko)
+define module-modinfo-check
+	for f in author description version alias; do \
+		[ -n "$$(modinfo -F $$f $(1))" ] || { echo "modinfo: no $$f in $(1)" >&2; exit 1; }; \
+	done; \
+	[ "$$(modinfo -F license $(1))" = GPL ] || { echo "modinfo: license is not GPL" >&2; exit 1; }; \
+	modinfo -F parm $(1) | awk '{ d = $$0; sub(/^[^:]*:/, "", d); \
+		if (d ~ /^ *(\(.*\))? *$$/) { print "modinfo: parameter " $$0 " has no MODULE_PARM_DESC"; bad = 1 } } \
+		END { exit bad }' >&2
+endef
+
 # $(call module-build,arch,kdir,outdir)
 define module-build
 	@echo "  MODULE  $(1) ($(2))"
 	@$(call module-mirror,$(3))
 	@+$(call module-kmake,$(1),$(2),$(3)) modules
 	@cp $(3)/src/xenshm.ko $(3)/xenshm.ko
+	@$(call module-modinfo-check,$(3)/xenshm.ko)
 	@$(TOP)/scripts/check-cxx-object.sh --arch $(1) --kdir $(2) \
 		$(3)/xenshm.ko $(wildcard $(3)/src/ringcore/*.o)
 endef
