@@ -5,6 +5,7 @@
 #
 #   make xen             build (or reuse from $XENSHM_CACHE) Xen with CONFIG_STATIC_SHM
 #   make xen-smoke       boot all three domains; each checks Xen and its shared regions
+#                        (outputs in $(BUILD)/xen-smoke: console.log, results.txt, ...)
 #   make xen-selftest    the harness must catch a panic, a FAIL result and a hang
 #
 # XEN_RUN_ARGS adds options to scripts/xen/run.sh (e.g. XEN_RUN_ARGS=--verbose).
@@ -25,7 +26,7 @@ xen:
 
 xen-smoke:
 	@$(TOP)/scripts/deps.sh xen
-	$(TOP)/scripts/xen/run.sh --out $(BUILD)/xen-e2e --timeout 300 \
+	$(TOP)/scripts/xen/run.sh --out $(BUILD)/xen-smoke --timeout 300 \
 		$(XEN_SMOKE_REQUIRE) $(XEN_RUN_ARGS)
 
 xen-selftest:

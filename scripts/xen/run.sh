@@ -82,7 +82,7 @@ while [ $# -gt 0 ]; do
 	--kernel)    kernel=$2; shift 2 ;;
 	--cpu)       cpu=$2; shift 2 ;;
 	--verbose|-v) verbose=-v; shift ;;
-	-h|--help)   sed -n '2,/^set -e/p' "$0" | sed -e '/^set -e/d' -e 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help)   sed -n '4,/^set -e/p' "$0" | sed -e '/^set -e/d' -e 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown option '$1' (see --help)" ;;
 	esac
 done
@@ -101,8 +101,8 @@ qemu_machine=(-machine virt,virtualization=on,gic-version=3 -cpu "$cpu" -m 4G -s
 qemu-system-aarch64 "${qemu_machine[@]}" -display none -machine dumpdtb="$out/base.dtb" \
 	>/dev/null 2>&1 || die "QEMU could not dump its device tree"
 
-# Layout first (with placeholder initrds of the right size is not possible, so
-# the initrds are built first: their sizes go into the DT).
+# One initramfs per domain: busybox, the common /init, /xenshm/{env,lib.sh,
+# test.sh} and the payload folders.
 build_initrd() {
 	local d=$1 domid=$2 regions=$3 peers=$4 stage p
 	stage=$out/stage-$d
@@ -124,8 +124,9 @@ build_initrd() {
 		cdev:/dev/console=5,1 dir:/proc dir:/sys dir:/tmp tree:/xenshm="$stage"
 }
 
-# The regions each domain gets follow from gen-dt.py's topology; ask it with
-# empty placeholders first, then again with the real initrds.
+# gen-dt.py owns the topology: run it once with empty initrds to learn each
+# domain's regions (they go into its env), then again with the real initrds,
+# whose sizes go into the DT.
 tmpl=$out/layout-probe
 for d in "${DOMS[@]}"; do : > "$out/initrd-$d.cpio"; done
 dtargs=(--base-dtb "$out/base.dtb" --shm-size "$shm_size")

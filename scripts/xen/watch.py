@@ -27,7 +27,7 @@ import time
 
 PANIC = re.compile(
     r"Panic on CPU|Kernel panic|\bBUG: |WARNING: CPU: |Oops[:\s-]|Xen BUG at|"
-    r"Xen WARN at|Assertion '.*' failed|FATAL (PAGE|TRAP)|Internal error: ")
+    r"Call trace:|Xen WARN at|Assertion '.*' failed|FATAL (PAGE|TRAP)|Internal error: ")
 BANNER = re.compile(r"Xen version (\S+)")
 MARK = re.compile(r"(?:\(XEN\) DOM(\d+): )?.*?XENSHM-(\w+) (\S+)")
 DONE = re.compile(r"XENSHM-DONE (\S+)")
