@@ -8,16 +8,10 @@
  *   base + 4096  ring control page and both data areas, mapped read-write
  *                from info.mmap_rings_off
  *
- * Joining a live ring. xsr_ring_attach() resyncs (TX: prod := cons,
- * RX: cons := prod: "discard the data of an earlier life"), which is right
- * for a slot claim and wrong here: the end is already connected and the
- * peer may have queued data. So the handles are attached while a private
- * copy of the control page sits at base + 4096, doctored so that the resync
- * is a no-op (TX ctrl: cons := published prod; RX ctrl: prod := published
- * cons); then the real control page is mapped back at the same address.
- * The real page is never written during this, so nothing races with the
- * kernel or the peer. The result is checked: the handles must see exactly
- * the published indices afterwards.
+ * Joining a live ring: the end is already connected and the kernel (or the
+ * peer) may have queued data, so the handles adopt the published indices
+ * with xsr_ring_join() (which writes nothing) instead of xsr_ring_attach()
+ * (which resyncs, discarding what was queued).
  */
 #include <errno.h>
 #include <string.h>
@@ -35,11 +29,6 @@ static int map_fail(struct xenshm_map *m, int err)
 	return err;
 }
 
-static volatile struct xenshm_ring_ctrl *ctrl_at(const struct xenshm_map *m, uint64_t off)
-{
-	return (volatile struct xenshm_ring_ctrl *)xenshm_map_at(m, off);
-}
-
 void *xenshm_map_at(const struct xenshm_map *m, uint64_t off)
 {
 	return (uint8_t *)m->base + off;
@@ -48,10 +37,8 @@ void *xenshm_map_at(const struct xenshm_map *m, uint64_t off)
 int xenshm_map(int fd, struct xenshm_map *m)
 {
 	struct xenshm_info *in = &m->info;
-	volatile struct xenshm_ring_ctrl *txc, *rxc;
-	struct xenshm_ring_ctrl tx_saved, rx_saved;
 	unsigned int my_slot;
-	void *p, *fake;
+	void *p;
 	int ret;
 
 	memset(m, 0, sizeof(*m));
@@ -102,39 +89,11 @@ int xenshm_map(int fd, struct xenshm_map *m)
 			XENSHM_MODE_MESSAGE : XENSHM_MODE_STREAM;
 	}
 
-	/* Doctored private control page (see the top comment). */
-	txc = ctrl_at(m, in->tx_ctrl_off);
-	rxc = ctrl_at(m, in->rx_ctrl_off);
-	memcpy(&tx_saved, (const void *)txc, sizeof(tx_saved));
-	memcpy(&rx_saved, (const void *)rxc, sizeof(rx_saved));
-	fake = mmap((uint8_t *)m->base + XENSHM_CTRL_OFF, PAGE, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-	if (fake == MAP_FAILED)
-		return map_fail(m, -errno);
-	txc->prod = tx_saved.prod;
-	txc->cons = tx_saved.prod;
-	rxc->prod = rx_saved.cons;
-	rxc->cons = rx_saved.cons;
-	ret = xsr_ring_attach(&m->tx, &m->rg, my_slot, XSR_TX, m->tx_mode);
+	ret = xsr_ring_join(&m->tx, &m->rg, my_slot, XSR_TX, m->tx_mode);
 	if (!ret)
-		ret = xsr_ring_attach(&m->rx, &m->rg, my_slot, XSR_RX, m->rx_mode);
-	p = mmap((uint8_t *)m->base + XENSHM_CTRL_OFF, PAGE, PROT_READ | PROT_WRITE,
-		 MAP_SHARED | MAP_FIXED, fd, (off_t)in->mmap_rings_off);
-	if (p == MAP_FAILED)
-		return map_fail(m, -errno);
+		ret = xsr_ring_join(&m->rx, &m->rg, my_slot, XSR_RX, m->rx_mode);
 	if (ret)
 		return map_fail(m, ret);
-
-	/* The handles must now see the published indices (and be healthy). */
-	{
-		uint32_t before = rxc->prod - rx_saved.cons;
-		long avail = xsr_rx_avail(&m->rx);
-
-		if (avail < 0)
-			return map_fail(m, (int)avail);
-		if ((uint32_t)avail < before || rxc->cons != rx_saved.cons)
-			return map_fail(m, -EPROTO);
-	}
 	return 0;
 }
 

@@ -8,6 +8,9 @@
 #   make tools                 both architectures
 #   make tools USER_ARCHES=x86_64
 
+ifndef XENSHM_TOOLS_MK
+XENSHM_TOOLS_MK := 1
+
 USER_ARCHES ?= x86_64 arm64
 USER_CROSS_x86_64 ?=
 USER_CROSS_arm64 ?= aarch64-linux-gnu-
@@ -17,7 +20,7 @@ USER_CFLAGS ?= -O2 -g -Wall -Wextra -Wno-unused-parameter
 USER_CPPFLAGS = -I$(TOP)/lib -I$(TOP)/ringcore/include -D_GNU_SOURCE
 USER_CSTD = -std=gnu11
 # ringcore is freestanding C++; in userspace it needs no more than this.
-USER_CXXSTD = -std=gnu++20 -fno-exceptions -fno-rtti -fno-threadsafe-statics
+USER_CXXSTD = -std=gnu++20 -fno-exceptions -fno-rtti -fno-threadsafe-statics -fno-strict-aliasing
 USER_LDFLAGS = -static -pthread
 
 LIB_SRCS := $(wildcard $(TOP)/lib/*.c)
@@ -66,3 +69,5 @@ $(foreach a,$(USER_ARCHES),$(eval $(call user_arch_rules,$(a))))
 tools-python-check:
 	cd $(TOP)/tools/python && $(PYTHON) -c "import xenshm.abi" && \
 		$(PYTHON) -m py_compile examples/*.py
+
+endif # XENSHM_TOOLS_MK

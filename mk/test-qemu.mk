@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Module tests in QEMU (TCG) with Debian's own kernels:
+#   make test-qemu                 both arches: build the module, the static
+#                                  test program and tools, an initramfs per
+#                                  arch; boot; per-arch and total results
+#   make test-qemu QEMU_ARCHES=x86_64 QEMU_TEST_FILTER="bulk corrupt"
+#   make bench-dev                 xenshm-bench in the x86_64 and arm64 guests
+# Any failed case, a timeout or a kernel warning (WARNING:, BUG:, KASAN, ...,
+# judged by scripts/qemu-run.sh) fails the target.
+
+# The user build rules (libxenshm, tools) come first.
+include $(TOP)/mk/tools.mk
+
+QEMU_ARCHES ?= x86_64 arm64
+QEMU_TIMEOUT ?= 1500
+QEMU_MEM ?= 1024
+QEMU_TEST_FILTER ?=
+QEMU_OUT = $(BUILD)/qemu
+
+TEST_QEMU_SRCS := $(wildcard $(TOP)/tests/qemu/*.c)
+TEST_QEMU_HDRS := $(wildcard $(TOP)/tests/qemu/*.h)
+
+.PHONY: test-qemu test-qemu-progs bench-dev
+
+# $(1) = arch
+define test_qemu_arch_rules
+$(USER_BUILD)/$(1)/obj/tests/qemu/%.o: $(TOP)/tests/qemu/%.c $(TEST_QEMU_HDRS) $(LIB_HDRS)
+	@mkdir -p $$(dir $$@)
+	$(USER_CROSS_$(1))gcc $(USER_CSTD) $(USER_CFLAGS) $(USER_CPPFLAGS) -c $$< -o $$@
+
+$(USER_BUILD)/$(1)/bin/xenshm-test: $(patsubst $(TOP)/tests/qemu/%.c,$(USER_BUILD)/$(1)/obj/tests/qemu/%.o,$(TEST_QEMU_SRCS)) \
+		$(USER_BUILD)/$(1)/libxenshm.a
+	@mkdir -p $$(dir $$@)
+	$(USER_CROSS_$(1))g++ $$^ $(USER_LDFLAGS) -o $$@
+
+.PHONY: test-qemu-$(1) test-qemu-initramfs-$(1)
+test-qemu-initramfs-$(1): $(USER_BUILD)/$(1)/bin/xenshm-test tools-$(1)
+	$(MAKE) --no-print-directory module ARCH=$(1)
+	$(TOP)/scripts/mkinitramfs.sh --arch $(1) --out $(QEMU_OUT)/$(1)/initramfs.cpio.gz \
+		--init $(TOP)/tests/qemu/guest.sh \
+		--add $(BUILD)/$(1)/xenshm.ko:/xenshm.ko \
+		--add $(USER_BUILD)/$(1)/bin/xenshm-test:/bin/xenshm-test \
+		$(foreach t,$(TOOL_NAMES),--add $(USER_BUILD)/$(1)/bin/$(t):/bin/$(t))
+
+test-qemu-$(1): test-qemu-initramfs-$(1)
+	$(TOP)/scripts/qemu-run.sh --arch $(1) --initrd $(QEMU_OUT)/$(1)/initramfs.cpio.gz \
+		--log $(QEMU_OUT)/$(1)/console.log --timeout $(QEMU_TIMEOUT) --mem $(QEMU_MEM) \
+		$(if $(QEMU_TEST_FILTER),--append 'XENSHM_TEST_FILTER="$(QEMU_TEST_FILTER)"') \
+		--expect '^[0-9]+ passed, 0 failed' --quiet; \
+	rc=$$$$?; \
+	tr -d '\r' < $(QEMU_OUT)/$(1)/console.log | grep -E '^(not )?ok [0-9]+ - |^# ' \
+		> $(QEMU_OUT)/$(1)/results.txt || true; \
+	grep '^not ok' $(QEMU_OUT)/$(1)/results.txt || true; \
+	line=$$$$(tr -d '\r' < $(QEMU_OUT)/$(1)/console.log | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n1); \
+	echo "test-qemu $(1): $$$${line:-no result line (crash or timeout)}"; \
+	echo "$$$${line:-0 passed, 1 failed}" > $(QEMU_OUT)/$(1)/summary.txt; \
+	exit $$$$rc
+endef
+$(foreach a,$(QEMU_ARCHES),$(eval $(call test_qemu_arch_rules,$(a))))
+
+test-qemu-progs: $(foreach a,$(QEMU_ARCHES),$(USER_BUILD)/$(a)/bin/xenshm-test tools-$(a))
+
+# Each arch runs even if the other failed; the totals decide.
+test-qemu:
+	@rc=0; for a in $(QEMU_ARCHES); do \
+		rm -f $(QEMU_OUT)/$$a/summary.txt; \
+		$(MAKE) --no-print-directory test-qemu-$$a || rc=1; \
+	done; \
+	p=0; f=0; for a in $(QEMU_ARCHES); do \
+		s=$$(cat $(QEMU_OUT)/$$a/summary.txt 2>/dev/null || echo "0 passed, 1 failed"); \
+		echo "  $$a: $$s"; \
+		p=$$((p + $$(echo "$$s" | sed 's/ passed.*//'))); \
+		f=$$((f + $$(echo "$$s" | sed 's/.*passed, \([0-9]*\) failed.*/\1/'))); \
+	done; \
+	echo "test-qemu total: $$p passed, $$f failed"; \
+	[ $$rc -eq 0 ] && [ $$f -eq 0 ]

@@ -1,0 +1,37 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Runs inside the QEMU guest (as /test.sh of scripts/mkinitramfs.sh): load
+# xenshm.ko with two loopback pairs, run the test program, then a short
+# smoke run of the tools. The exit status is the verdict.
+params="loopback=2"
+echo "guest: $(uname -r) $(uname -m), $(grep -c ^processor /proc/cpuinfo) CPUs"
+if ! insmod /xenshm.ko $params; then
+	echo "guest: insmod failed"
+	exit 1
+fi
+rc=0
+/bin/xenshm-test -m /xenshm.ko -p "$params" ${XENSHM_TEST_FILTER:-} || rc=1
+if [ -x /bin/xenshm-info ]; then
+	echo "guest: tools smoke"
+	/bin/xenshm-info || rc=1
+	# stdin -> loop1-a -> loop1-b -> stdout
+	/bin/xenshm-cat -n 1048576 loop1-b > /tmp/out &
+	catpid=$!
+	head -c 1048576 /dev/urandom > /tmp/in
+	/bin/xenshm-cat -w loop1-a < /tmp/in || rc=1
+	wait $catpid || rc=1
+	if cmp /tmp/in /tmp/out; then
+		echo "guest: xenshm-cat 1 MiB round trip ok"
+	else
+		echo "guest: xenshm-cat round trip FAILED"
+		rc=1
+	fi
+fi
+if [ -n "${XENSHM_BENCH:-}" ] && [ -x /bin/xenshm-bench ]; then
+	/bin/xenshm-bench --csv /tmp/bench.csv ${XENSHM_BENCH_ARGS:-} || rc=1
+	echo "guest: bench csv begin"
+	cat /tmp/bench.csv
+	echo "guest: bench csv end"
+fi
+exit $rc

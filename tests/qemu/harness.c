@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * xenshm-test main program and helpers; see harness.h.
+ *
+ * Usage: xenshm-test [-m module.ko] [-p params] [-l] [filter...]
+ *   -l       list the cases
+ *   filter   run only cases whose name contains one of the words
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+const char *g_module_path = "/xenshm.ko";
+const char *g_module_params = "loopback=2";
+
+void diag(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	size_t n;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	n = strlen(buf);
+	/* A FAIL() first prints "file:line: " without a newline. */
+	if (n >= 2 && buf[n - 2] == ':' && buf[n - 1] == ' ')
+		printf("# %s", buf);
+	else
+		printf("%s%s\n", (n && buf[0] == '#') ? "" : "# ", buf);
+	fflush(stdout);
+}
+
+const char *errname(long err)
+{
+	static char buf[8][32];
+	static int slot;
+	char *b = buf[slot++ & 7];
+
+	if (err < 0)
+		err = -err;
+	switch (err) {
+#define E(x) case x: return #x
+	E(EPERM); E(ENOENT); E(EINTR); E(EIO); E(EBADF); E(EAGAIN);
+	E(ENOMEM); E(EACCES); E(EFAULT); E(EBUSY); E(EEXIST); E(ENODEV);
+	E(EINVAL); E(ENOSPC); E(EPIPE); E(ERANGE); E(ENOTTY); E(E2BIG);
+	E(EMSGSIZE); E(ENOTCONN); E(ECONNRESET); E(ECONNREFUSED);
+	E(ETIMEDOUT); E(EINPROGRESS); E(EALREADY); E(EPROTO); E(ENXIO);
+	E(EOVERFLOW); E(ESHUTDOWN); E(ENOSYS); E(EOPNOTSUPP);
+#undef E
+	case 0: return "0";
+	}
+	snprintf(b, 32, "%ld", err);
+	return b;
+}
+
+double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int set_nonblock(int fd, int on)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0)
+		return -errno;
+	fl = on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK;
+	return fcntl(fd, F_SETFL, fl) < 0 ? -errno : 0;
+}
+
+int write_all(int fd, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int read_all(int fd, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = read(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -ENODATA;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int poll1(int fd, short events, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int r;
+
+	do
+		r = poll(&p, 1, timeout_ms);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	return r ? p.revents : 0;
+}
+
+/* ---- pairs ---- */
+
+int pair_open(struct pair *p, int idx, int oflags)
+{
+	char name[32];
+
+	p->a = p->b = -1;
+	p->idx = idx;
+	snprintf(name, sizeof(name), "loop%d-a", idx);
+	p->a = xenshm_open(name, oflags);
+	if (p->a < 0) {
+		diag("open %s: %s", name, errname(p->a));
+		return p->a;
+	}
+	snprintf(name, sizeof(name), "loop%d-b", idx);
+	p->b = xenshm_open(name, oflags);
+	if (p->b < 0) {
+		diag("open %s: %s", name, errname(p->b));
+		return p->b;
+	}
+	return 0;
+}
+
+int pair_connect(struct pair *p, uint32_t mode_a, uint32_t mode_b)
+{
+	int r;
+
+	r = xenshm_connect(p->a, mode_a, XENSHM_ROLE_AUTO, 5000, XENSHM_DOMID_NONE);
+	if (r && r != -EINPROGRESS) {
+		diag("connect a: %s", errname(r));
+		return r;
+	}
+	r = xenshm_connect(p->b, mode_b, XENSHM_ROLE_AUTO, 5000, XENSHM_DOMID_NONE);
+	if (r && r != -EINPROGRESS) {
+		diag("connect b: %s", errname(r));
+		return r;
+	}
+	r = xenshm_wait_connected(p->a, 10000);
+	if (r) {
+		diag("wait connected a: %s", errname(r));
+		return r;
+	}
+	r = xenshm_wait_connected(p->b, 10000);
+	if (r) {
+		diag("wait connected b: %s", errname(r));
+		return r;
+	}
+	r = xenshm_get_info(p->a, &p->ia);
+	if (!r)
+		r = xenshm_get_info(p->b, &p->ib);
+	if (r)
+		diag("get_info: %s", errname(r));
+	return r;
+}
+
+void pair_close(struct pair *p)
+{
+	if (p->a >= 0)
+		close(p->a);
+	if (p->b >= 0)
+		close(p->b);
+	p->a = p->b = -1;
+}
+
+int pair_up(struct pair *p, int idx, uint32_t mode_a, uint32_t mode_b, int oflags)
+{
+	int r = pair_open(p, idx, oflags);
+
+	if (!r)
+		r = pair_connect(p, mode_a, mode_b);
+	return r;
+}
+
+/* ---- deterministic streams ---- */
+
+int stream_init(struct stream *s, uint32_t seed, size_t window)
+{
+	uint64_t x = 0x9e3779b97f4a7c15ull ^ seed;
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	s->window = window;
+	s->dbl = malloc(PATLEN + window + 8);
+	if (!s->dbl)
+		return -ENOMEM;
+	for (i = 0; i < PATLEN + 8; i += 8) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		memcpy(s->dbl + i, &x, 8);
+	}
+	for (i = 0; i < window; i++)
+		s->dbl[PATLEN + i] = s->dbl[i % PATLEN];
+	return 0;
+}
+
+void stream_free(struct stream *s)
+{
+	free(s->dbl);
+	s->dbl = NULL;
+}
+
+void stream_advance(struct stream *s, const uint8_t *d, size_t n)
+{
+	uint64_t a = s->sum1, b = s->sum2;
+	size_t i = 0;
+
+	/* Fletcher-like over 32-bit little pieces; cheap enough under TCG. */
+	for (; i + 4 <= n; i += 4) {
+		uint32_t w;
+
+		memcpy(&w, d + i, 4);
+		a += w;
+		b += a;
+	}
+	for (; i < n; i++) {
+		a += d[i];
+		b += a;
+	}
+	s->sum1 = a;
+	s->sum2 = b;
+	s->pos += n;
+}
+
+int stream_check(struct stream *s, const uint8_t *d, size_t n)
+{
+	const uint8_t *want = stream_at(s);
+
+	if (memcmp(d, want, n)) {
+		size_t i = 0;
+
+		while (i < n && d[i] == want[i])
+			i++;
+		diag("stream mismatch at byte %llu: got 0x%02x, expected 0x%02x",
+		     (unsigned long long)(s->pos + i), d[i], want[i]);
+		return -1;
+	}
+	stream_advance(s, d, n);
+	return 0;
+}
+
+/* ---- main ---- */
+
+static int matches(const char *name, int argc, char **argv, int first)
+{
+	int i;
+
+	if (first >= argc)
+		return 1;
+	for (i = first; i < argc; i++)
+		if (strstr(name, argv[i]))
+			return 1;
+	return 0;
+}
+
+static int run_case(const struct tcase *c)
+{
+	unsigned int t = c->timeout_s ? c->timeout_s : 60;
+	int status, fds[2];
+	pid_t pid;
+
+	fflush(stdout);
+	if (pipe(fds))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		close(fds[0]);
+		setpgid(0, 0);
+		alarm(t);
+		status = c->fn(c->arg);
+		fflush(stdout);
+		_exit(status ? 1 : 0);
+	}
+	close(fds[1]);
+	setpgid(pid, pid);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	/* Reap what the case left behind (forked helpers holding fds). */
+	kill(-pid, SIGKILL);
+	while (waitpid(-pid, NULL, 0) > 0)
+		;
+	close(fds[0]);
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status) ? 1 : 0;
+	if (WIFSIGNALED(status)) {
+		if (WTERMSIG(status) == SIGALRM)
+			diag("timeout after %u s", t);
+		else
+			diag("killed by signal %d", WTERMSIG(status));
+	}
+	return 1;
+}
+
+static struct tcase all_cases[256];
+static size_t n_cases;
+
+void add_case(const char *name, int (*fn)(const void *), const void *arg, unsigned int timeout_s)
+{
+	if (n_cases == sizeof(all_cases) / sizeof(all_cases[0])) {
+		fprintf(stderr, "too many cases\n");
+		exit(2);
+	}
+	all_cases[n_cases++] = (struct tcase){ name, fn, arg, timeout_s };
+}
+
+int main(int argc, char **argv)
+{
+	int list = 0, first = 1, n = 0, passed = 0, failed = 0;
+	double t0 = now_s();
+	size_t k;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);
+	while (first < argc && argv[first][0] == '-') {
+		if (!strcmp(argv[first], "-l")) {
+			list = 1;
+			first++;
+		} else if (!strcmp(argv[first], "-m") && first + 1 < argc) {
+			g_module_path = argv[first + 1];
+			first += 2;
+		} else if (!strcmp(argv[first], "-p") && first + 1 < argc) {
+			g_module_params = argv[first + 1];
+			first += 2;
+		} else {
+			fprintf(stderr, "usage: %s [-l] [-m module.ko] [-p params] [filter...]\n", argv[0]);
+			return 2;
+		}
+	}
+	register_ioctl_cases();
+	register_data_cases();
+	register_mmap_cases();
+	register_life_cases();
+	for (k = 0; k < n_cases; k++) {
+		const struct tcase *c = &all_cases[k];
+		double t;
+		int r;
+
+		if (!matches(c->name, argc, argv, first))
+			continue;
+		n++;
+		if (list) {
+			printf("%d %s\n", n, c->name);
+			continue;
+		}
+		t = now_s();
+		r = run_case(c);
+		if (r == 0)
+			passed++;
+		else
+			failed++;
+		t = now_s() - t;
+		if (t >= 1.0)
+			printf("# %s took %.1f s\n", c->name, t);
+		printf("%sok %d - %s\n", r ? "not " : "", n, c->name);
+	}
+	if (!list) {
+		printf("# total %.1f s\n", now_s() - t0);
+		printf("%d passed, %d failed\n", passed, failed);
+	}
+	return failed ? 1 : 0;
+}
