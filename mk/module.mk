@@ -96,6 +96,7 @@ CHECKPATCH ?= $(firstword $(wildcard \
 	$(XENSHM_CACHE)/debian-kernel/*/headers/usr/src/linux-headers-*-common/scripts/checkpatch.pl \
 	$(XENSHM_CACHE)/*/linux-source-*/scripts/checkpatch.pl \
 	$(XENSHM_CACHE)/*/*/linux-source-*/scripts/checkpatch.pl \
+	$(XENSHM_CACHE)/*/*/*/linux-source-*/scripts/checkpatch.pl \
 	/usr/src/linux-source-*/scripts/checkpatch.pl))
 CHECKPATCH_FILES = $(wildcard $(TOP)/module/*.c $(TOP)/module/*.h $(TOP)/kunit/*.c)
 

@@ -25,6 +25,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/errno.h>
+#include <linux/compiler.h>
 #include <linux/kernel.h>
 #include <linux/printk.h>
 #include <linux/slab.h>
@@ -51,15 +52,19 @@ struct st {
 	char why[160];
 };
 
-/* Count a check; on failure record why and leave the calling step. */
-#define CHECK(st, cond, fmt, ...)						\
-	do {									\
-		(st)->checks++;							\
-		if (!(cond)) {							\
-			snprintf((st)->why, sizeof((st)->why), fmt, ##__VA_ARGS__); \
-			return -EIO;						\
-		}								\
-	} while (0)
+/* Count a check; on failure record why. Returns @cond. */
+static __printf(3, 4) bool st_ok(struct st *st, bool cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	st->checks++;
+	if (cond)
+		return true;
+	va_start(ap, fmt);
+	vsnprintf(st->why, sizeof(st->why), fmt, ap);
+	va_end(ap);
+	return false;
+}
 
 static struct xenshm_ring_ctrl *st_ctrl(struct st *st, unsigned int ring)
 {
@@ -83,45 +88,60 @@ static int st_setup(struct st *st)
 	u32 epoch0, epoch1;
 	int ret;
 
-	CHECK(st, xsr_data_size_for(ST_REGION_SIZE) == ST_DATA_SIZE,
-	      "data_size_for(%u) = %u", ST_REGION_SIZE,
-	      xsr_data_size_for(ST_REGION_SIZE));
+	if (!st_ok(st, xsr_data_size_for(ST_REGION_SIZE) == ST_DATA_SIZE,
+		   "data_size_for(%u) = %u", ST_REGION_SIZE,
+		   xsr_data_size_for(ST_REGION_SIZE)))
+		return -EIO;
 	ret = xsr_region_init(&st->rg, st->base, ST_REGION_SIZE);
-	CHECK(st, ret == 0, "region_init returned %d", ret);
-	CHECK(st, READ_ONCE(hdr->magic) == XENSHM_MAGIC &&
-	      READ_ONCE(hdr->data_size) == ST_DATA_SIZE,
-	      "region header magic %#x data_size %u", READ_ONCE(hdr->magic),
-	      READ_ONCE(hdr->data_size));
+	if (!st_ok(st, ret == 0, "region_init returned %d", ret))
+		return -EIO;
+	if (!st_ok(st, READ_ONCE(hdr->magic) == XENSHM_MAGIC &&
+		   READ_ONCE(hdr->data_size) == ST_DATA_SIZE,
+		   "region header magic %#x data_size %u", READ_ONCE(hdr->magic),
+		   READ_ONCE(hdr->data_size)))
+		return -EIO;
 	ret = xsr_region_validate(&check, st->base, ST_REGION_SIZE);
-	CHECK(st, ret == 0, "region_validate returned %d", ret);
-	CHECK(st, xsr_region_data_size(&check) == ST_DATA_SIZE,
-	      "validated data_size %u", xsr_region_data_size(&check));
+	if (!st_ok(st, ret == 0, "region_validate returned %d", ret))
+		return -EIO;
+	if (!st_ok(st, xsr_region_data_size(&check) == ST_DATA_SIZE,
+		   "validated data_size %u", xsr_region_data_size(&check)))
+		return -EIO;
 
 	ret = xsr_slot_claim(&st->rg, 0, ST_DOMID, ST_DOMID,
 			     XSR_SLOT_FLAG_TX_MESSAGE, &epoch0);
-	CHECK(st, ret == 0, "claim of slot 0 returned %d", ret);
+	if (!st_ok(st, ret == 0, "claim of slot 0 returned %d", ret))
+		return -EIO;
 	ret = xsr_slot_claim(&st->rg, 1, ST_DOMID, ST_DOMID, 0, &epoch1);
-	CHECK(st, ret == 1, "claim of slot 1 returned %d", ret);
+	if (!st_ok(st, ret == 1, "claim of slot 1 returned %d", ret))
+		return -EIO;
 	ret = xsr_slot_read(&st->rg, 1, &info);
-	CHECK(st, ret == 0 && info.state == XSR_SLOT_ATTACHED &&
-	      info.domid == ST_DOMID && info.epoch == epoch1 && info.flags == 0,
-	      "slot 1 read: ret %d state %u domid %u epoch %u/%u flags %#x",
-	      ret, info.state, info.domid, info.epoch, epoch1, info.flags);
+	if (!st_ok(st, ret == 0 && info.state == XSR_SLOT_ATTACHED &&
+		   info.domid == ST_DOMID && info.epoch == epoch1 && info.flags == 0,
+		   "slot 1 read: ret %d state %u domid %u epoch %u/%u flags %#x",
+		   ret, info.state, info.domid, info.epoch, epoch1, info.flags))
+		return -EIO;
 	ret = xsr_role_pick(XSR_ROLE_AUTO, 0, ST_DOMID, ST_DOMID);
-	CHECK(st, ret == XSR_ROLE_RECEIVER, "loopback role of slot 0: %d", ret);
+	if (!st_ok(st, ret == XSR_ROLE_RECEIVER, "loopback role of slot 0: %d", ret))
+		return -EIO;
 	ret = xsr_role_pick(XSR_ROLE_AUTO, 1, ST_DOMID, ST_DOMID);
-	CHECK(st, ret == XSR_ROLE_SENDER, "loopback role of slot 1: %d", ret);
+	if (!st_ok(st, ret == XSR_ROLE_SENDER, "loopback role of slot 1: %d", ret))
+		return -EIO;
 
 	ret = xsr_ring_attach(&st->tx0, &st->rg, 0, XSR_TX, XSR_MODE_MESSAGE);
-	CHECK(st, ret == 0, "attach tx0 returned %d", ret);
+	if (!st_ok(st, ret == 0, "attach tx0 returned %d", ret))
+		return -EIO;
 	ret = xsr_ring_attach(&st->rx0, &st->rg, 1, XSR_RX, XSR_MODE_MESSAGE);
-	CHECK(st, ret == 0, "attach rx0 returned %d", ret);
+	if (!st_ok(st, ret == 0, "attach rx0 returned %d", ret))
+		return -EIO;
 	ret = xsr_ring_attach(&st->tx1, &st->rg, 1, XSR_TX, XSR_MODE_STREAM);
-	CHECK(st, ret == 0, "attach tx1 returned %d", ret);
+	if (!st_ok(st, ret == 0, "attach tx1 returned %d", ret))
+		return -EIO;
 	ret = xsr_ring_attach(&st->rx1, &st->rg, 0, XSR_RX, XSR_MODE_STREAM);
-	CHECK(st, ret == 0, "attach rx1 returned %d", ret);
-	CHECK(st, xsr_ring_max_msg(&st->tx0) == ST_DATA_SIZE / 2 - 8,
-	      "max_msg %u", xsr_ring_max_msg(&st->tx0));
+	if (!st_ok(st, ret == 0, "attach rx1 returned %d", ret))
+		return -EIO;
+	if (!st_ok(st, xsr_ring_max_msg(&st->tx0) == ST_DATA_SIZE / 2 - 8,
+		   "max_msg %u", xsr_ring_max_msg(&st->tx0)))
+		return -EIO;
 	return 0;
 }
 
@@ -136,35 +156,43 @@ static int st_messages(struct st *st)
 	int i, n;
 
 	ret = xsr_recv(&st->rx0, st->in, ST_BUF_SIZE, xsr_copy_out_memcpy, NULL, 0);
-	CHECK(st, ret == XSR_EAGAIN, "recv on an empty ring returned %ld", ret);
+	if (!st_ok(st, ret == XSR_EAGAIN, "recv on an empty ring returned %ld", ret))
+		return -EIO;
 	ret = xsr_send(&st->tx0, st->out, max + 1, xsr_copy_in_memcpy, NULL, 0);
-	CHECK(st, ret == XSR_EMSGSIZE, "send of max_msg + 1 returned %ld", ret);
+	if (!st_ok(st, ret == XSR_EMSGSIZE, "send of max_msg + 1 returned %ld", ret))
+		return -EIO;
 
 	for (i = 0; i < ARRAY_SIZE(lens); i++) {
 		u32 len = lens[i];
 
 		st_fill(st->out, len, i);
 		ret = xsr_send(&st->tx0, st->out, len, xsr_copy_in_memcpy, NULL, 0);
-		CHECK(st, ret == len, "send #%d of %u bytes returned %ld", i, len, ret);
+		if (!st_ok(st, ret == len, "send #%d of %u bytes returned %ld", i, len, ret))
+			return -EIO;
 		ret = xsr_rx_next_len(&st->rx0);
-		CHECK(st, ret == len, "next_len #%d: %ld, want %u", i, ret, len);
+		if (!st_ok(st, ret == len, "next_len #%d: %ld, want %u", i, ret, len))
+			return -EIO;
 		if (len > 1) {
 			ret = xsr_recv(&st->rx0, st->in, len - 1,
 				       xsr_copy_out_memcpy, NULL, 0);
-			CHECK(st, ret == XSR_EMSGSIZE,
-			      "recv #%d into %u bytes returned %ld", i, len - 1, ret);
+			if (!st_ok(st, ret == XSR_EMSGSIZE,
+				   "recv #%d into %u bytes returned %ld", i, len - 1, ret))
+				return -EIO;
 		}
 		memset(st->in, 0, ST_BUF_SIZE);
 		ret = xsr_recv(&st->rx0, st->in, ST_BUF_SIZE,
 			       xsr_copy_out_memcpy, NULL, 0);
-		CHECK(st, ret == len, "recv #%d returned %ld, want %u", i, ret, len);
-		CHECK(st, !memcmp(st->in, st->out, len),
-		      "message #%d (%u bytes) corrupted", i, len);
+		if (!st_ok(st, ret == len, "recv #%d returned %ld, want %u", i, ret, len))
+			return -EIO;
+		if (!st_ok(st, !memcmp(st->in, st->out, len),
+			   "message #%d (%u bytes) corrupted", i, len))
+			return -EIO;
 		total += len;
 	}
 	prod = READ_ONCE(st_ctrl(st, 0)->prod);
-	CHECK(st, prod > 2 * ST_DATA_SIZE && prod >= total,
-	      "ring 0 did not wrap twice (prod %u)", prod);
+	if (!st_ok(st, prod > 2 * ST_DATA_SIZE && prod >= total,
+		   "ring 0 did not wrap twice (prod %u)", prod))
+		return -EIO;
 
 	/*
 	 * Fill the ring, then drain it: nothing lost, nothing reordered. A
@@ -176,21 +204,26 @@ static int st_messages(struct st *st)
 		ret = xsr_send(&st->tx0, st->out, 1000, xsr_copy_in_memcpy, NULL, 0);
 		if (ret == XSR_EAGAIN)
 			break;
-		CHECK(st, ret == 1000, "send #%d into a filling ring returned %ld",
-		      n, ret);
+		if (!st_ok(st, ret == 1000, "send #%d into a filling ring returned %ld",
+			   n, ret))
+			return -EIO;
 	}
-	CHECK(st, n == 3 || n == 4, "ring took %d 1000-byte messages", n);
+	if (!st_ok(st, n == 3 || n == 4, "ring took %d 1000-byte messages", n))
+		return -EIO;
 	ret = xsr_tx_space(&st->tx0);
-	CHECK(st, ret >= 0 && ret < 1000, "full ring reports space %ld", ret);
+	if (!st_ok(st, ret >= 0 && ret < 1000, "full ring reports space %ld", ret))
+		return -EIO;
 	for (i = 0; i < n; i++) {
 		ret = xsr_recv(&st->rx0, st->in, ST_BUF_SIZE,
 			       xsr_copy_out_memcpy, NULL, 0);
 		st_fill(st->out, 1000, 100 + i);
-		CHECK(st, ret == 1000 && !memcmp(st->in, st->out, 1000),
-		      "drain #%d: recv returned %ld or wrong bytes", i, ret);
+		if (!st_ok(st, ret == 1000 && !memcmp(st->in, st->out, 1000),
+			   "drain #%d: recv returned %ld or wrong bytes", i, ret))
+			return -EIO;
 	}
 	ret = xsr_recv(&st->rx0, st->in, ST_BUF_SIZE, xsr_copy_out_memcpy, NULL, 0);
-	CHECK(st, ret == XSR_EAGAIN, "recv after drain returned %ld", ret);
+	if (!st_ok(st, ret == XSR_EAGAIN, "recv after drain returned %ld", ret))
+		return -EIO;
 	return 0;
 }
 
@@ -207,29 +240,36 @@ static int st_stream(struct st *st)
 		for (done = 0, tries = 0; done < chunk && tries < 4; tries++) {
 			ret = xsr_write(&st->tx1, st->out + done, chunk - done,
 					xsr_copy_in_memcpy, NULL, 0);
-			CHECK(st, ret > 0, "stream write round %d returned %ld",
-			      round, ret);
+			if (!st_ok(st, ret > 0, "stream write round %d returned %ld",
+				   round, ret))
+				return -EIO;
 			done += ret;
 		}
-		CHECK(st, done == chunk, "stream round %d wrote %u bytes", round, done);
+		if (!st_ok(st, done == chunk, "stream round %d wrote %u bytes", round, done))
+			return -EIO;
 		ret = xsr_rx_avail(&st->rx1);
-		CHECK(st, ret == chunk, "stream avail %ld, want %u", ret, chunk);
+		if (!st_ok(st, ret == chunk, "stream avail %ld, want %u", ret, chunk))
+			return -EIO;
 
 		memset(st->in, 0, ST_BUF_SIZE);
 		for (got = 0, tries = 0; got < chunk && tries < 4; tries++) {
 			ret = xsr_read(&st->rx1, st->in + got, ST_BUF_SIZE - got,
 				       xsr_copy_out_memcpy, NULL, 0);
-			CHECK(st, ret > 0, "stream read round %d returned %ld",
-			      round, ret);
+			if (!st_ok(st, ret > 0, "stream read round %d returned %ld",
+				   round, ret))
+				return -EIO;
 			got += ret;
 		}
-		CHECK(st, got == chunk && !memcmp(st->in, st->out, chunk),
-		      "stream round %d: read %u bytes or wrong bytes", round, got);
+		if (!st_ok(st, got == chunk && !memcmp(st->in, st->out, chunk),
+			   "stream round %d: read %u bytes or wrong bytes", round, got))
+			return -EIO;
 	}
 	ret = xsr_read(&st->rx1, st->in, ST_BUF_SIZE, xsr_copy_out_memcpy, NULL, 0);
-	CHECK(st, ret == XSR_EAGAIN, "read of an empty stream returned %ld", ret);
-	CHECK(st, READ_ONCE(st_ctrl(st, 1)->prod) == 3 * chunk,
-	      "ring 1 prod %u, want %u", READ_ONCE(st_ctrl(st, 1)->prod), 3 * chunk);
+	if (!st_ok(st, ret == XSR_EAGAIN, "read of an empty stream returned %ld", ret))
+		return -EIO;
+	if (!st_ok(st, READ_ONCE(st_ctrl(st, 1)->prod) == 3 * chunk,
+		   "ring 1 prod %u, want %u", READ_ONCE(st_ctrl(st, 1)->prod), 3 * chunk))
+		return -EIO;
 	return 0;
 }
 
@@ -242,12 +282,15 @@ static int st_corruption(struct st *st)
 
 	WRITE_ONCE(ctrl->prod, prod + ST_DATA_SIZE + 8);
 	ret = xsr_recv(&st->rx0, st->in, ST_BUF_SIZE, xsr_copy_out_memcpy, NULL, 0);
-	CHECK(st, ret == XSR_EIO, "recv with prod beyond the ring returned %ld", ret);
-	CHECK(st, xsr_ring_error(&st->rx0) == XSR_EIO, "ring error %d after corruption",
-	      xsr_ring_error(&st->rx0));
+	if (!st_ok(st, ret == XSR_EIO, "recv with prod beyond the ring returned %ld", ret))
+		return -EIO;
+	if (!st_ok(st, xsr_ring_error(&st->rx0) == XSR_EIO, "ring error %d after corruption",
+		   xsr_ring_error(&st->rx0)))
+		return -EIO;
 	WRITE_ONCE(ctrl->prod, prod);
 	ret = xsr_recv(&st->rx0, st->in, ST_BUF_SIZE, xsr_copy_out_memcpy, NULL, 0);
-	CHECK(st, ret == XSR_EIO, "broken ring not sticky: recv returned %ld", ret);
+	if (!st_ok(st, ret == XSR_EIO, "broken ring not sticky: recv returned %ld", ret))
+		return -EIO;
 	return 0;
 }
 
@@ -259,8 +302,9 @@ static int st_teardown(struct st *st)
 	xsr_slot_release(&st->rg, 0);
 	xsr_slot_release(&st->rg, 1);
 	ret = xsr_slot_read(&st->rg, 0, &info);
-	CHECK(st, ret == 0 && info.state == XSR_SLOT_FREE,
-	      "slot 0 after release: ret %d state %u", ret, info.state);
+	if (!st_ok(st, ret == 0 && info.state == XSR_SLOT_FREE,
+		   "slot 0 after release: ret %d state %u", ret, info.state))
+		return -EIO;
 	return 0;
 }
 

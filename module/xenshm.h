@@ -20,8 +20,10 @@
 
 #include <linux/types.h>
 
-/* Version of the module (modinfo "version"); the wire/ioctl ABI version is
- * XENSHM_ABI_MAJOR.XENSHM_ABI_MINOR in uapi/xenshm.h. */
+/*
+ * Version of the module (modinfo "version"); the wire/ioctl ABI version is
+ * XENSHM_ABI_MAJOR.XENSHM_ABI_MINOR in uapi/xenshm.h.
+ */
 #define XENSHM_VERSION "0.1.0"
 
 /* selftest.c: returns 0 or -EIO, prints exactly one summary line. */
@@ -43,8 +45,10 @@ static inline void xenshm_loopback_exit(void)
 #endif
 
 #ifdef XENSHM_HAVE_XEN
-/* xen.c: discovers the static shared-memory regions and exposes them.
- * Returns 0 when not running on Xen (nothing to do). */
+/*
+ * xen.c: discovers the static shared-memory regions and exposes them.
+ * Returns 0 when not running on Xen (nothing to do).
+ */
 int xenshm_xen_init(void);
 void xenshm_xen_exit(void);
 #else
