@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Run xenshm's KUnit suites: boot the KUnit kernel in QEMU (TCG) with a busybox
+# initramfs that loads xenshm.ko (its suites run when it goes live), unloads
+# it, and dumps the kernel log. The KTAP cut from that log (scripts/kunit/ktap.py)
+# goes to the kernel's own parser, tools/testing/kunit/kunit.py parse, which
+# decides pass/fail.
+#
+# Usage: scripts/kunit/run.sh <arm64|x86_64> [KDIR] [MODULE]
+#   KDIR    trimmed KUnit build folder (default: scripts/kunit/build-kernel.sh <arch>)
+#   MODULE  xenshm.ko built against it (default: build/kunit-<arch>/xenshm.ko)
+#
+# The run fails if kunit.py reports anything but a clean pass, if a suite
+# declared in kunit/*_test.c did not run to its end, if loading or unloading
+# the module fails, if the guest does not finish (crash, hang: oops=panic and
+# -no-reboot end it; a timeout catches the rest), or if the console shows a
+# KASAN/UBSAN/lockdep/might_sleep/BUG/WARNING report.
+#
+# Outputs in build/kunit-<arch>/: console.log, results.ktap, parse.log, reports.txt.
+set -euo pipefail
+
+arch=${1:?usage: $0 <arm64|x86_64> [KDIR] [MODULE]}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+python=${PYTHON:-/usr/bin/python3}
+out=$top/build/kunit-$arch
+kdir=${2:-}
+module=${3:-$out/xenshm.ko}
+timeout_s=${XENSHM_KUNIT_TIMEOUT:-300}
+
+log() { echo "kunit/run.sh[$arch]: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+[ -n "$kdir" ] || kdir=$("$top/scripts/kunit/build-kernel.sh" "$arch" | tail -n1)
+[ -f "$module" ] || die "no module at $module (make test-kunit builds it)"
+mkdir -p "$out"
+
+case "$arch" in
+arm64)
+	image=$kdir/arch/arm64/boot/Image
+	# pauth-impdef: the architected pointer-auth emulation is ~3.5x slower
+	qemu=(qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on)
+	console=ttyAMA0
+	off='poweroff -f' ;;	# PSCI SYSTEM_OFF
+x86_64)
+	image=$kdir/arch/x86/boot/bzImage
+	qemu=(qemu-system-x86_64 -M pc -cpu max)
+	console=ttyS0
+	off='reboot -f' ;;	# no ACPI here; -no-reboot turns a reboot into an exit
+*) die "unknown arch '$arch'" ;;
+esac
+[ -f "$image" ] || die "no kernel image at $image"
+
+# The source tree the build folder was made from (for kunit.py).
+src=$(sed -n 's/^include \(.*\)\/Makefile$/\1/p' "$kdir/Makefile")
+[ -f "$src/tools/testing/kunit/kunit.py" ] || die "cannot find kunit.py under '$src'"
+
+busybox=$("$top/scripts/debian-kernel.sh" busybox "$arch" | tail -n1)
+[ -x "$busybox" ] || die "no busybox for $arch"
+
+# --- initramfs ------------------------------------------------------------------
+root=$out/initramfs
+rm -rf "$root"
+mkdir -p "$root"/{bin,dev,proc,sys}
+cp "$busybox" "$root/bin/busybox"
+cp "$module" "$root/xenshm.ko"
+cat > "$root/init" <<INIT
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t debugfs debugfs /sys/kernel/debug
+# The suites run when the module goes live and print KTAP to the kernel log;
+# these markers delimit that part of the log.
+echo XENSHM-KUNIT-KTAP-BEGIN > /dev/kmsg
+insmod /xenshm.ko
+rc=\$?
+echo XENSHM-KUNIT-KTAP-END > /dev/kmsg
+echo "XENSHM-KUNIT-INSMOD-RC \$rc"
+echo "XENSHM-KUNIT-DEBUGFS \$(ls /sys/kernel/debug/kunit 2>/dev/null | tr '\n' ' ')"
+rmmod xenshm
+echo "XENSHM-KUNIT-RMMOD-RC \$?"
+# The whole kernel log once more, with the console quiet (log level 1)
+# meanwhile, so no line of it is split by another message.
+dmesg -n 1
+echo XENSHM-KUNIT-DMESG-BEGIN
+dmesg
+echo XENSHM-KUNIT-DMESG-END
+echo XENSHM-KUNIT-DONE
+$off
+INIT
+chmod +x "$root/init"
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) > "$out/initramfs.cpio.gz"
+
+# --- boot -------------------------------------------------------------------------
+consolelog=$out/console.log
+log "booting $image (timeout ${timeout_s}s)"
+start=$(date +%s)
+set +e
+timeout --foreground -k 5 "$timeout_s" "${qemu[@]}" -smp 2 -m 1G -nographic -no-reboot \
+	-kernel "$image" -initrd "$out/initramfs.cpio.gz" \
+	-append "console=$console kunit.enable=1 oops=panic panic=-1 loglevel=7" \
+	</dev/null > "$consolelog" 2>&1
+qrc=$?
+set -e
+log "QEMU exited with $qrc after $(( $(date +%s) - start )) s; console in $consolelog"
+tr -d '\r' < "$consolelog" > "$consolelog.tmp" && mv "$consolelog.tmp" "$consolelog"
+
+fail=0
+grep -q '^XENSHM-KUNIT-DONE' "$consolelog" || { log "guest did not finish (crash or timeout)"; fail=1; }
+grep -q '^XENSHM-KUNIT-INSMOD-RC 0$' "$consolelog" || { log "insmod failed"; fail=1; }
+grep -q '^XENSHM-KUNIT-RMMOD-RC 0$' "$consolelog" || { log "rmmod failed"; fail=1; }
+
+# --- KTAP -------------------------------------------------------------------------
+ktap=$out/results.ktap
+"$python" "$top/scripts/kunit/ktap.py" "$consolelog" "$ktap" > "$out/suites.txt"
+
+# Every suite the sources declare must have run to its end.
+want=$(sed -n 's/^[[:space:]]*\.name[[:space:]]*=[[:space:]]*"\(xenshm_[a-z0-9_]*\)".*/\1/p' \
+	"$top"/kunit/*_test.c | sort -u)
+for s in $want; do
+	grep -qx "$s" "$out/suites.txt" || { log "suite $s did not run (or did not finish)"; fail=1; }
+done
+[ -s "$out/suites.txt" ] || { log "no suite ran"; fail=1; }
+
+log "kunit.py parse $ktap"
+if ! (cd "$src" && "$python" tools/testing/kunit/kunit.py parse "$ktap") 2>&1 | tee "$out/parse.log"; then
+	fail=1
+fi
+# kunit.py's exit status is its verdict, but 6.1's exits 0 on parse errors
+# (a missing result line, a wrong test number): read its summary too.
+summary=$(grep -E 'Testing complete\.' "$out/parse.log" | tail -n1 || true)
+if ! grep -Eq 'passed: [1-9]' <<<"$summary" || grep -Eq 'failed|crashed|errors' <<<"$summary"; then
+	log "kunit.py summary is not a clean pass: ${summary:-none}"
+	fail=1
+fi
+
+# --- kernel checkers --------------------------------------------------------------
+# Any report of KASAN, UBSAN, lockdep, might_sleep or a BUG/WARN fails the run.
+pat='BUG:|WARNING:|UBSAN:|KASAN:|possible circular locking|possible recursive locking'
+pat+='|inconsistent lock state|Kernel panic|Oops|Call trace:|Call Trace:|kernel BUG'
+if grep -En "$pat" "$consolelog" > "$out/reports.txt"; then
+	log "kernel reported problems (first lines; all in $consolelog):"
+	head -n 20 "$out/reports.txt" >&2
+	fail=1
+fi
+
+if [ "$fail" != 0 ]; then
+	log "FAILED"
+	exit 1
+fi
+log "passed: $(wc -l < "$out/suites.txt") suites, $summary, no kernel reports"
