@@ -16,12 +16,12 @@
 #   scripts/mkinitramfs.sh --arch A --out F --init YOUR_TEST.sh --add SRC:DST...
 #   scripts/qemu-run.sh --arch A --initrd F --log L --expect REGEX...
 
-QEMU_ARCHES := $(or $(ARCH),arm64 x86_64)
-QEMU_TIMEOUT ?= 240
+SMOKE_ARCHES := $(or $(ARCH),arm64 x86_64)
+SMOKE_TIMEOUT ?= 240
 
 .PHONY: test-qemu-smoke $(addprefix test-qemu-smoke-,arm64 x86_64)
 
-test-qemu-smoke: $(addprefix test-qemu-smoke-,$(QEMU_ARCHES))
+test-qemu-smoke: $(addprefix test-qemu-smoke-,$(SMOKE_ARCHES))
 
 $(addprefix test-qemu-smoke-,arm64 x86_64): test-qemu-smoke-%:
 	@$(MAKE) --no-print-directory module ARCH=$*
@@ -34,6 +34,6 @@ $(addprefix test-qemu-smoke-,arm64 x86_64): test-qemu-smoke-%:
 		--init $(TOP)/scripts/qemu-smoke-init.sh \
 		--add $(BUILD)/$*/xenshm.ko:/lib/xenshm.ko \
 		--add $(BUILD)/$*/smoke/expect:/etc/xenshm-expect
-	@$(TOP)/scripts/qemu-run.sh --arch $* --timeout $(QEMU_TIMEOUT) \
+	@$(TOP)/scripts/qemu-run.sh --arch $* --timeout $(SMOKE_TIMEOUT) \
 		--initrd $(BUILD)/$*/smoke/initramfs.cpio.gz --log $(BUILD)/$*/smoke/console.log \
 		--expect 'xenshm: selftest passed \([0-9]+ checks\)' --expect '^smoke: PASS$$'
