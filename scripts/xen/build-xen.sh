@@ -52,8 +52,8 @@ stock_ver=$(apt-cache policy "$stock_pkg" | awk '/Candidate:/ {print $2}')
 stock_cfg=$cache/stock-config/$stock_ver/xen-4.17-arm64.config
 if [ ! -s "$stock_cfg" ]; then
 	log "fetching Debian's config from $stock_pkg $stock_ver"
-	tmp=$(mktemp -d "$cache/.dl.XXXXXX"); chmod 755 "$tmp"  # readable by apt's _apt user
-	(cd "$tmp" && apt-get download -q "$stock_pkg=$stock_ver" >&2)
+	tmp=$(mktemp -d "$cache/.dl.XXXXXX")
+	(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$stock_pkg=$stock_ver" >&2)
 	dpkg-deb -x "$tmp"/*.deb "$tmp/x"
 	cfg=$(ls "$tmp"/x/boot/xen-*-arm64.config 2>/dev/null | head -n1)
 	[ -n "$cfg" ] || die "no /boot/xen-*-arm64.config in $stock_pkg"
@@ -76,8 +76,8 @@ fi
 srcdl=$cache/src/$srcver
 if ! ls "$srcdl"/*.dsc >/dev/null 2>&1; then
 	log "downloading xen source $srcver"
-	tmp=$(mktemp -d "$cache/.dl.XXXXXX"); chmod 755 "$tmp"  # readable by apt's _apt user
-	(cd "$tmp" && apt-get source -q --download-only "xen=$srcver" >&2) ||
+	tmp=$(mktemp -d "$cache/.dl.XXXXXX")
+	(cd "$tmp" && apt-get source -q -o APT::Sandbox::User=root --download-only "xen=$srcver" >&2) ||
 		die "apt-get source xen=$srcver failed"
 	mkdir -p "${srcdl%/*}"
 	rm -rf "$srcdl"
