@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * /dev/xenshm/<name>: file operations, mmap and ioctls of a channel end.
+ *
+ * How this works
+ *   Each channel end is a misc device.  Opening it binds the file to the end
+ *   (one opener per end: a second open() gets EBUSY until the first file is
+ *   released; dup() and fork() share the one open file).  Everything the file
+ *   sets up (the connection, the eventfd) lives and dies with it: the last
+ *   close detaches from the region, which the peer sees as a hang-up.
+ *
+ * Note to userspace
+ *   The contract is docs/uapi.md.  read()/write() follow the framing of the
+ *   producer (stream or message); poll() reports EPOLLIN, EPOLLOUT, EPOLLHUP
+ *   and EPOLLERR; mmap() offsets are region offsets from GET_INFO.
+ *
+ * Warning
+ *   The header page holds the slots that drive the rendezvous, so it is only
+ *   ever mapped read-only.  The ring pages are writable by the mapping process:
+ *   scribbling on them only breaks this process' own channel (EIO), as a
+ *   hostile peer would.
+ *
+ * Lifetime
+ *   fops.owner pins the module while a file is open.  A mapping may outlive
+ *   the file: its VMA holds a reference on the region (memory stays valid) and
+ *   on the module, because the vm_operations live in module text.  So rmmod
+ *   fails with EBUSY while any mapping exists, and is safe afterwards.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/compat.h>
+#include <linux/device.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/uaccess.h>
+#include <linux/version.h>
+#include <linux/vmalloc.h>
+
+#include "channel.h"
+#include "uapi.h"
+
+static struct xenshm_channel *file_channel(struct file *file)
+{
+	return file->private_data;
+}
+
+static int xenshm_open(struct inode *inode, struct file *file)
+{
+	/* misc_open() left the struct miscdevice in private_data. */
+	struct miscdevice *misc = file->private_data;
+	struct xenshm_channel *ch = container_of(misc, struct xenshm_channel, misc);
+	int ret;
+
+	ret = xenshm_channel_open(ch);
+	if (ret)
+		return ret;
+	file->private_data = ch;
+	return stream_open(inode, file);
+}
+
+static int xenshm_release(struct inode *inode, struct file *file)
+{
+	xenshm_channel_release(file_channel(file));
+	return 0;
+}
+
+static ssize_t xenshm_read(struct file *file, char __user *buf, size_t len,
+			   loff_t *ppos)
+{
+	return xenshm_channel_read(file_channel(file), buf, len,
+				   file->f_flags & O_NONBLOCK);
+}
+
+static ssize_t xenshm_write(struct file *file, const char __user *buf,
+			    size_t len, loff_t *ppos)
+{
+	return xenshm_channel_write(file_channel(file), buf, len,
+				    file->f_flags & O_NONBLOCK);
+}
+
+static __poll_t xenshm_poll(struct file *file, struct poll_table_struct *wait)
+{
+	struct xenshm_channel *ch = file_channel(file);
+
+	poll_wait(file, &ch->rx_wq, wait);
+	poll_wait(file, &ch->tx_wq, wait);
+	poll_wait(file, &ch->state_wq, wait);
+	return xenshm_channel_poll_mask(ch);
+}
+
+/* ---- mmap ---- */
+
+/*
+ * A VMA keeps its region (memory) and the module (these vm_ops, and the
+ * channel, which lives until module exit) alive.  VM_MAYWRITE marks a
+ * mapping through which userspace moves ring indices: it is set only on
+ * ring mappings asked for with PROT_WRITE and, unlike VM_WRITE, mprotect()
+ * cannot change it, so the count stays exact.
+ */
+static void xenshm_vm_open(struct vm_area_struct *vma)
+{
+	struct xenshm_channel *ch = vma->vm_private_data;
+
+	/* A split or partial unmap of a mapping we made: one more VMA. */
+	xenshm_region_get(ch->region);
+	__module_get(THIS_MODULE);
+	if (vma->vm_flags & VM_MAYWRITE)
+		xenshm_channel_map_rings(ch);
+}
+
+static void xenshm_vm_close(struct vm_area_struct *vma)
+{
+	struct xenshm_channel *ch = vma->vm_private_data;
+
+	if (vma->vm_flags & VM_MAYWRITE)
+		xenshm_channel_unmap_rings(ch);
+	xenshm_region_put(ch->region);
+	/*
+	 * Last statement on purpose: the module may go once this returns
+	 * (the usual module_put() tail; rmmod still has to stop the module,
+	 * which takes far longer than our return).
+	 */
+	module_put(THIS_MODULE);
+}
+
+static vm_fault_t xenshm_vm_fault(struct vm_fault *vmf)
+{
+	/* Everything is mapped up front; a fault is outside the region. */
+	return VM_FAULT_SIGBUS;
+}
+
+static const struct vm_operations_struct xenshm_vm_ops = {
+	.open = xenshm_vm_open,
+	.close = xenshm_vm_close,
+	.fault = xenshm_vm_fault,
+};
+
+static void xenshm_vma_set_flags(struct vm_area_struct *vma,
+				 unsigned long set, unsigned long clear)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_mod(vma, set, clear);
+#else
+	vma->vm_flags = (vma->vm_flags | set) & ~clear;
+#endif
+}
+
+/*
+ * Windows (offsets are region offsets, as GET_INFO reports them):
+ *   [0, 4096)             header + slots: read-only, never writable
+ *   [4096, region_size)   ring control page and data areas: RW or RO
+ * A mapping may span both only read-only.  MAP_SHARED only.
+ * Nothing here takes a channel lock: we run under mmap_lock, which the
+ * data path takes (page faults in copy_to/from_user) inside its locks.
+ */
+static int xenshm_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct xenshm_channel *ch = file_channel(file);
+	struct xenshm_region *region = ch->region;
+	unsigned long len = vma->vm_end - vma->vm_start;
+	unsigned long off;
+	int ret;
+
+	/* Window offsets are 4 KiB apart: a bigger kernel page cannot split them. */
+	if (PAGE_SIZE != XENSHM_PAGE_SIZE)
+		return -EOPNOTSUPP;
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (vma->vm_pgoff >= (region->size >> PAGE_SHIFT))
+		return -EINVAL;
+	off = vma->vm_pgoff << PAGE_SHIFT;
+	if (len > region->size - off)
+		return -EINVAL;
+
+	if (vma->vm_flags & VM_WRITE) {
+		/* The header page (slots) is the kernel's. */
+		if (off < XENSHM_CTRL_OFF)
+			return -EACCES;
+	} else {
+		/* Read-only stays read-only: no mprotect(PROT_WRITE) later. */
+		xenshm_vma_set_flags(vma, 0, VM_MAYWRITE);
+	}
+	xenshm_vma_set_flags(vma, VM_DONTEXPAND | VM_DONTCOPY | VM_DONTDUMP, 0);
+
+	switch (region->kind) {
+	case XENSHM_REGION_VMALLOC:
+		ret = remap_vmalloc_range(vma, region->base, vma->vm_pgoff);
+		break;
+	case XENSHM_REGION_PHYS:
+		ret = remap_pfn_range(vma, vma->vm_start,
+				      PHYS_PFN(region->phys) + vma->vm_pgoff,
+				      len, vma->vm_page_prot);
+		break;
+	default:
+		ret = -ENODEV;
+		break;
+	}
+	if (ret)
+		return ret;
+
+	vma->vm_ops = &xenshm_vm_ops;
+	vma->vm_private_data = ch;
+	/* vm_ops->open is not called for the first VMA. */
+	xenshm_vm_open(vma);
+	return 0;
+}
+
+/* ---- ioctls ---- */
+
+union xenshm_ioc_arg {
+	struct xenshm_info info;
+	struct xenshm_connect connect;
+	struct xenshm_eventfd eventfd;
+	struct xenshm_notify notify;
+	struct xenshm_stats stats;
+	struct xenshm_reset reset;
+};
+
+static long xenshm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct xenshm_channel *ch = file_channel(file);
+	void __user *uarg = (void __user *)arg;
+	union xenshm_ioc_arg u;
+	size_t ksize;
+	u32 usize;
+	long ret;
+
+	ksize = xenshm_uapi_arg_size(cmd);
+	if (!ksize)
+		return -ENOTTY;
+	if (get_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+	ret = xenshm_uapi_check_size(usize, ksize);
+	if (ret)
+		return ret;
+	/* Copies ksize bytes; -E2BIG if the caller's tail is not all zero. */
+	ret = copy_struct_from_user(&u, ksize, uarg, usize);
+	if (ret)
+		return ret;
+
+	switch (_IOC_NR(cmd)) {
+	case _IOC_NR(XENSHM_IOC_GET_INFO):
+		ret = xenshm_uapi_check_info(&u.info);
+		if (ret)
+			return ret;
+		memset(&u.info, 0, sizeof(u.info));
+		xenshm_channel_info(ch, &u.info);
+		u.info.size = sizeof(u.info);
+		if (copy_to_user(uarg, &u.info, sizeof(u.info)))
+			return -EFAULT;
+		return 0;
+	case _IOC_NR(XENSHM_IOC_CONNECT):
+		ret = xenshm_uapi_check_connect(&u.connect);
+		if (ret)
+			return ret;
+		return xenshm_channel_connect(ch, &u.connect);
+	case _IOC_NR(XENSHM_IOC_SET_EVENTFD):
+		ret = xenshm_uapi_check_eventfd(&u.eventfd);
+		if (ret)
+			return ret;
+		if (u.eventfd.flags & XENSHM_EVENTFD_FLAGS_CLEAR)
+			return xenshm_channel_set_eventfd(ch, -1);
+		return xenshm_channel_set_eventfd(ch, (int)u.eventfd.fd);
+	case _IOC_NR(XENSHM_IOC_NOTIFY):
+		ret = xenshm_uapi_check_notify(&u.notify);
+		if (ret)
+			return ret;
+		return xenshm_channel_notify(ch, u.notify.flags);
+	case _IOC_NR(XENSHM_IOC_STATS):
+		ret = xenshm_uapi_check_stats(&u.stats);
+		if (ret)
+			return ret;
+		memset(&u.stats, 0, sizeof(u.stats));
+		xenshm_channel_stats(ch, &u.stats);
+		u.stats.size = sizeof(u.stats);
+		if (copy_to_user(uarg, &u.stats, sizeof(u.stats)))
+			return -EFAULT;
+		return 0;
+	case _IOC_NR(XENSHM_IOC_RESET):
+		ret = xenshm_uapi_check_reset(&u.reset);
+		if (ret)
+			return ret;
+		return xenshm_channel_reset(ch);
+	default:
+		return -ENOTTY;
+	}
+}
+
+const struct file_operations xenshm_fops = {
+	.owner = THIS_MODULE,
+	.open = xenshm_open,
+	.release = xenshm_release,
+	.read = xenshm_read,
+	.write = xenshm_write,
+	.poll = xenshm_poll,
+	.mmap = xenshm_mmap,
+	.unlocked_ioctl = xenshm_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = no_llseek,
+};
+
+/* ---- sysfs: /sys/class/misc/xenshm!<name>/ ---- */
+
+static struct xenshm_channel *dev_channel(struct device *dev)
+{
+	struct miscdevice *misc = dev_get_drvdata(dev);
+
+	return container_of(misc, struct xenshm_channel, misc);
+}
+
+static const char *const state_names[] = {
+	[XENSHM_CHAN_STATE_IDLE] = "idle",
+	[XENSHM_CHAN_STATE_CONNECTING] = "connecting",
+	[XENSHM_CHAN_STATE_CONNECTED] = "connected",
+	[XENSHM_CHAN_STATE_PEER_GONE] = "peer_gone",
+	[XENSHM_CHAN_STATE_BROKEN] = "broken",
+};
+
+static ssize_t state_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	u32 state = xenshm_channel_state(dev_channel(dev));
+
+	if (state >= ARRAY_SIZE(state_names) || !state_names[state])
+		return sysfs_emit(buf, "%u\n", state);
+	return sysfs_emit(buf, "%s\n", state_names[state]);
+}
+static DEVICE_ATTR_RO(state);
+
+static ssize_t show_domid(char *buf, u32 domid)
+{
+	if (domid == XENSHM_DOMID_NONE)
+		return sysfs_emit(buf, "none\n");
+	return sysfs_emit(buf, "%u\n", domid);
+}
+
+static ssize_t peer_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	struct xenshm_info info = {};
+
+	xenshm_channel_info(dev_channel(dev), &info);
+	return show_domid(buf, info.peer_domid);
+}
+static DEVICE_ATTR_RO(peer);
+
+static ssize_t local_domid_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	struct xenshm_info info = {};
+
+	xenshm_channel_info(dev_channel(dev), &info);
+	return show_domid(buf, info.local_domid);
+}
+static DEVICE_ATTR_RO(local_domid);
+
+static ssize_t ports_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	struct xenshm_info info = {};
+
+	xenshm_channel_info(dev_channel(dev), &info);
+	return sysfs_emit(buf, "%u %u\n", info.local_port, info.remote_port);
+}
+static DEVICE_ATTR_RO(ports);
+
+static ssize_t slot_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	struct xenshm_info info = {};
+
+	xenshm_channel_info(dev_channel(dev), &info);
+	return sysfs_emit(buf, "%u\n", info.slot);
+}
+static DEVICE_ATTR_RO(slot);
+
+static ssize_t role_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	static const char *const names[] = { "auto", "receiver", "sender" };
+	struct xenshm_info info = {};
+
+	xenshm_channel_info(dev_channel(dev), &info);
+	if (info.role >= ARRAY_SIZE(names))
+		return sysfs_emit(buf, "%u\n", info.role);
+	return sysfs_emit(buf, "%s\n", names[info.role]);
+}
+static DEVICE_ATTR_RO(role);
+
+static ssize_t mode_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	struct xenshm_info info = {};
+
+	xenshm_channel_info(dev_channel(dev), &info);
+	return sysfs_emit(buf, "%s\n", info.mode == XENSHM_MODE_MESSAGE ?
+			  "message" : "stream");
+}
+static DEVICE_ATTR_RO(mode);
+
+static ssize_t transport_show(struct device *dev, struct device_attribute *attr,
+			      char *buf)
+{
+	struct xenshm_channel *ch = dev_channel(dev);
+
+	return sysfs_emit(buf, "%s\n",
+			  ch->ops->transport == XENSHM_TRANSPORT_XEN ?
+			  "xen" : "loopback");
+}
+static DEVICE_ATTR_RO(transport);
+
+static ssize_t region_size_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%zu\n", dev_channel(dev)->region->size);
+}
+static DEVICE_ATTR_RO(region_size);
+
+static ssize_t last_error_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(dev_channel(dev)->error));
+}
+static DEVICE_ATTR_RO(last_error);
+
+static struct attribute *xenshm_dev_attrs[] = {
+	&dev_attr_state.attr,
+	&dev_attr_peer.attr,
+	&dev_attr_local_domid.attr,
+	&dev_attr_ports.attr,
+	&dev_attr_slot.attr,
+	&dev_attr_role.attr,
+	&dev_attr_mode.attr,
+	&dev_attr_transport.attr,
+	&dev_attr_region_size.attr,
+	&dev_attr_last_error.attr,
+	NULL,
+};
+
+static const struct attribute_group xenshm_dev_group = {
+	.attrs = xenshm_dev_attrs,
+};
+
+#define XENSHM_STAT_ATTR(field)						\
+static ssize_t field##_show(struct device *dev,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	return sysfs_emit(buf, "%lld\n",				\
+		(long long)atomic64_read(&dev_channel(dev)->stats.field)); \
+}									\
+static DEVICE_ATTR_RO(field)
+
+XENSHM_STAT_ATTR(tx_bytes);
+XENSHM_STAT_ATTR(rx_bytes);
+XENSHM_STAT_ATTR(tx_msgs);
+XENSHM_STAT_ATTR(rx_msgs);
+XENSHM_STAT_ATTR(notify_sent);
+XENSHM_STAT_ATTR(notify_recv);
+XENSHM_STAT_ATTR(notify_suppressed);
+XENSHM_STAT_ATTR(errors);
+
+static struct attribute *xenshm_stats_attrs[] = {
+	&dev_attr_tx_bytes.attr,
+	&dev_attr_rx_bytes.attr,
+	&dev_attr_tx_msgs.attr,
+	&dev_attr_rx_msgs.attr,
+	&dev_attr_notify_sent.attr,
+	&dev_attr_notify_recv.attr,
+	&dev_attr_notify_suppressed.attr,
+	&dev_attr_errors.attr,
+	NULL,
+};
+
+static const struct attribute_group xenshm_stats_group = {
+	.name = "stats",
+	.attrs = xenshm_stats_attrs,
+};
+
+const struct attribute_group *xenshm_dev_groups[] = {
+	&xenshm_dev_group,
+	&xenshm_stats_group,
+	NULL,
+};

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ringshim: the one C file that calls the ring core (xenshm/xsr.h).
+ *
+ * The core copies payload through callbacks; here they are copy_from_user()
+ * into shared memory and copy_to_user() out of it, so a bad user pointer
+ * becomes -EFAULT inside the core, which then commits (message mode) or
+ * consumes nothing, or returns the bytes already moved (stream mode).
+ * Sleeping in a callback (a user page fault) is fine: the callers hold only
+ * mutexes.
+ */
+#include <linux/atomic.h>
+#include <linux/compiler.h>
+#include <linux/errno.h>
+#include <linux/uaccess.h>
+
+#include "uapi/xenshm.h"
+#include "ringshim.h"
+
+static int rs_copy_in(void *ctx, void *shm_dst, const void *src, size_t len)
+{
+	if (copy_from_user(shm_dst, (const void __force __user *)src, len))
+		return -EFAULT;
+	return 0;
+}
+
+static int rs_copy_out(void *ctx, void *dst, const void *shm_src, size_t len)
+{
+	if (copy_to_user((void __force __user *)dst, shm_src, len))
+		return -EFAULT;
+	return 0;
+}
+
+u32 xenshm_rs_data_size_for(u64 size)
+{
+	return xsr_data_size_for(size);
+}
+
+u32 xenshm_rs_max_msg_for(u32 data_size)
+{
+	return data_size ? xsr_max_msg_for(data_size) : 0;
+}
+
+int xenshm_rs_region_open(struct xenshm_rs *rs, void *base, u64 size)
+{
+	int ret;
+
+	ret = xsr_region_init(&rs->rg, base, size);
+	if (ret)
+		return ret;
+	rs->base = base;
+	rs->data_size = xsr_region_data_size(&rs->rg);
+	return 0;
+}
+
+int xenshm_rs_claim(struct xenshm_rs *rs, int want_slot, u32 domid,
+		    u32 peer_domid, u32 slot_flags, u32 *epoch)
+{
+	int slot;
+
+	slot = xsr_slot_claim(&rs->rg, want_slot, domid, peer_domid,
+			      slot_flags, epoch);
+	if (slot >= 0)
+		rs->slot = slot;
+	return slot;
+}
+
+int xenshm_rs_publish(struct xenshm_rs *rs, u32 state, u32 port)
+{
+	if (rs->slot < 0)
+		return -EINVAL;
+	return xsr_slot_set_state(&rs->rg, rs->slot, state, port);
+}
+
+void xenshm_rs_release(struct xenshm_rs *rs)
+{
+	if (rs->slot < 0)
+		return;
+	xsr_slot_release(&rs->rg, rs->slot);
+	rs->slot = -1;
+}
+
+int xenshm_rs_peer_read(struct xenshm_rs *rs, struct xenshm_rs_peer *peer)
+{
+	struct xsr_slot_info info;
+	int ret;
+
+	if (rs->slot < 0)
+		return -EINVAL;
+	ret = xsr_slot_read(&rs->rg, 1 - rs->slot, &info);
+	if (ret)
+		return ret;
+	peer->state = info.state;
+	peer->domid = info.domid;
+	peer->epoch = info.epoch;
+	peer->port = info.port;
+	peer->flags = info.flags;
+	return 0;
+}
+
+int xenshm_rs_peer_check(struct xenshm_rs *rs, u32 epoch)
+{
+	if (rs->slot < 0)
+		return -ECONNRESET;
+	return xsr_peer_check(&rs->rg, rs->slot, epoch);
+}
+
+int xenshm_rs_role_pick(u32 role, unsigned int slot, u32 my_domid,
+			u32 peer_domid)
+{
+	return xsr_role_pick(role, slot, my_domid, peer_domid);
+}
+
+static struct xenshm_ring_ctrl *rs_ctrl(struct xenshm_rs *rs, unsigned int ring)
+{
+	return rs->base + (ring ? XENSHM_RING1_CTRL_OFF : XENSHM_RING0_CTRL_OFF);
+}
+
+static struct xenshm_ring_ctrl *rs_tx_ctrl(struct xenshm_rs *rs)
+{
+	return rs_ctrl(rs, rs->slot);
+}
+
+static struct xenshm_ring_ctrl *rs_rx_ctrl(struct xenshm_rs *rs)
+{
+	return rs_ctrl(rs, 1 - rs->slot);
+}
+
+int xenshm_rs_attach_tx(struct xenshm_rs *rs, u32 mode)
+{
+	int ret;
+
+	if (rs->slot < 0)
+		return -EINVAL;
+	ret = xsr_ring_attach(&rs->tx, &rs->rg, rs->slot, XSR_TX, mode);
+	if (ret)
+		return ret;
+	rs->tx_mode = mode;
+	rs->tx_notified = READ_ONCE(rs_tx_ctrl(rs)->prod);
+	return 0;
+}
+
+int xenshm_rs_attach_rx(struct xenshm_rs *rs, u32 mode)
+{
+	int ret;
+
+	if (rs->slot < 0)
+		return -EINVAL;
+	ret = xsr_ring_attach(&rs->rx, &rs->rg, rs->slot, XSR_RX, mode);
+	if (ret)
+		return ret;
+	rs->rx_mode = mode;
+	rs->rx_notified = READ_ONCE(rs_rx_ctrl(rs)->cons);
+	return 0;
+}
+
+u32 xenshm_rs_max_msg(struct xenshm_rs *rs)
+{
+	return xsr_ring_max_msg(&rs->tx);
+}
+
+bool xenshm_rs_broken(struct xenshm_rs *rs)
+{
+	return xsr_ring_error(&rs->tx) || xsr_ring_error(&rs->rx);
+}
+
+ssize_t xenshm_rs_write(struct xenshm_rs *rs, const char __user *buf,
+			size_t len)
+{
+	const void *src = (const void __force *)buf;
+
+	if (rs->tx_mode == XENSHM_MODE_MESSAGE)
+		return xsr_send(&rs->tx, src, len, rs_copy_in, NULL, 0);
+	return xsr_write(&rs->tx, src, len, rs_copy_in, NULL, 0);
+}
+
+ssize_t xenshm_rs_read(struct xenshm_rs *rs, char __user *buf, size_t len)
+{
+	void *dst = (void __force *)buf;
+
+	if (rs->rx_mode == XENSHM_MODE_MESSAGE)
+		return xsr_recv(&rs->rx, dst, len, rs_copy_out, NULL, 0);
+	return xsr_read(&rs->rx, dst, len, rs_copy_out, NULL, 0);
+}
+
+long xenshm_rs_rx_next_len(struct xenshm_rs *rs)
+{
+	return xsr_rx_next_len(&rs->rx);
+}
+
+long xenshm_rs_rx_avail(struct xenshm_rs *rs)
+{
+	return xsr_rx_avail(&rs->rx);
+}
+
+long xenshm_rs_tx_space(struct xenshm_rs *rs)
+{
+	return xsr_tx_space(&rs->tx);
+}
+
+int xenshm_rs_rx_arm(struct xenshm_rs *rs)
+{
+	return xsr_rx_arm(&rs->rx);
+}
+
+int xenshm_rs_tx_arm(struct xenshm_rs *rs, size_t want)
+{
+	return xsr_tx_arm(&rs->tx, want);
+}
+
+int xenshm_rs_tx_need_notify(struct xenshm_rs *rs)
+{
+	return xsr_tx_need_notify(&rs->tx);
+}
+
+int xenshm_rs_rx_need_notify(struct xenshm_rs *rs)
+{
+	return xsr_rx_need_notify(&rs->rx);
+}
+
+/*
+ * mmap users.  The facade keeps each side's own index in private memory and
+ * has no call to adopt an index that userspace advanced through a mapping,
+ * so the few questions the kernel must answer for such an end are asked of
+ * the published words directly.  Each word is read once; nothing here
+ * indexes memory with them.
+ */
+long xenshm_rs_mmap_rx_avail(struct xenshm_rs *rs)
+{
+	struct xenshm_ring_ctrl *c = rs_rx_ctrl(rs);
+	/* pairs with the producer's store-release of prod */
+	u32 prod = smp_load_acquire(&c->prod);
+	u32 cons = READ_ONCE(c->cons);
+
+	if (prod - cons > rs->data_size)
+		return -EIO;
+	return prod - cons;
+}
+
+long xenshm_rs_mmap_tx_free(struct xenshm_rs *rs)
+{
+	struct xenshm_ring_ctrl *c = rs_tx_ctrl(rs);
+	/* pairs with the consumer's store-release of cons */
+	u32 cons = smp_load_acquire(&c->cons);
+	u32 prod = READ_ONCE(c->prod);
+
+	if (prod - cons > rs->data_size)
+		return -EIO;
+	return rs->data_size - (prod - cons);
+}
+
+/* The event-index rule: notify iff the event word lies in (old, new]. */
+static int rs_need_event(u32 event, u32 new, u32 old)
+{
+	return (u32)(new - event - 1) < (u32)(new - old);
+}
+
+int xenshm_rs_mmap_tx_need_notify(struct xenshm_rs *rs)
+{
+	struct xenshm_ring_ctrl *c = rs_tx_ctrl(rs);
+	u32 new = READ_ONCE(c->prod);
+	u32 old = rs->tx_notified;
+
+	/*
+	 * Userspace stored prod before this syscall; the full fence orders
+	 * that store before the load of prod_event.  Pairs with the fence of
+	 * the consumer's arm (store prod_event, fence, re-read prod).
+	 */
+	smp_mb();
+	rs->tx_notified = new;
+	return rs_need_event(READ_ONCE(c->prod_event), new, old);
+}
+
+int xenshm_rs_mmap_rx_need_notify(struct xenshm_rs *rs)
+{
+	struct xenshm_ring_ctrl *c = rs_rx_ctrl(rs);
+	u32 new = READ_ONCE(c->cons);
+	u32 old = rs->rx_notified;
+
+	/* As above, pairs with the fence of the producer's arm for space. */
+	smp_mb();
+	rs->rx_notified = new;
+	return rs_need_event(READ_ONCE(c->cons_event), new, old);
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ringshim: the kernel's only door to the ring core (ringcore/, C++ behind
+ * the C facade xenshm/xsr.h).  channel.c calls these functions and never
+ * xsr_*() directly; this file only borrows the facade's handle types so the
+ * channel can embed them.
+ *
+ * Errors are negative Linux errno values.  The caller serialises calls on
+ * one direction (tx_lock / rx_lock), as the facade requires.
+ */
+#ifndef XENSHM_RINGSHIM_H
+#define XENSHM_RINGSHIM_H
+
+#include <linux/types.h>
+
+#include "xenshm/xsr.h"
+
+/* What the peer's slot held when it was read (each word read once). */
+struct xenshm_rs_peer {
+	u32 state;		/* XENSHM_SLOT_STATE_* */
+	u32 domid;
+	u32 epoch;
+	u32 port;
+	u32 flags;		/* XENSHM_SLOT_FLAGS_* */
+};
+
+/* One end's view of a region: facade handles plus what the shim remembers. */
+struct xenshm_rs {
+	struct xsr_region rg;
+	struct xsr_ring tx;
+	struct xsr_ring rx;
+	void *base;		/* region mapping (kernel virtual) */
+	u32 data_size;		/* 0 until the region was opened */
+	int slot;		/* owned slot, or -1 */
+	u32 tx_mode;		/* XENSHM_MODE_* of each ring */
+	u32 rx_mode;
+	/* Last indices NOTIFY looked at (mmap users; see xenshm_rs_mmap_*). */
+	u32 tx_notified;
+	u32 rx_notified;
+};
+
+/* Geometry for a region of @size bytes (no access to the region). */
+u32 xenshm_rs_data_size_for(u64 size);
+u32 xenshm_rs_max_msg_for(u32 data_size);
+
+/* Initialise or validate the region: 0, -EAGAIN, -EPROTO, -EIO. */
+int xenshm_rs_region_open(struct xenshm_rs *rs, void *base, u64 size);
+
+/* Claim a slot (0, 1 or -1 for any): slot number or -EBUSY/-EINVAL. */
+int xenshm_rs_claim(struct xenshm_rs *rs, int want_slot, u32 domid,
+		    u32 peer_domid, u32 slot_flags, u32 *epoch);
+/* Publish my slot's state (ATTACHED/GO/CONNECTED) and port. */
+int xenshm_rs_publish(struct xenshm_rs *rs, u32 state, u32 port);
+/* Leave the slot (state FREE).  No-op without a slot. */
+void xenshm_rs_release(struct xenshm_rs *rs);
+/* Read the peer's slot: 0 or -EIO (corrupt). */
+int xenshm_rs_peer_read(struct xenshm_rs *rs, struct xenshm_rs_peer *peer);
+/* 0 if the peer is the one seen with @epoch, -ECONNRESET if gone, -EIO. */
+int xenshm_rs_peer_check(struct xenshm_rs *rs, u32 epoch);
+/* XENSHM_ROLE_RECEIVER or _SENDER for @role (AUTO picks by the rule). */
+int xenshm_rs_role_pick(u32 role, unsigned int slot, u32 my_domid,
+			u32 peer_domid);
+
+/* Attach (and resync) my TX ring / my RX ring in the given mode. */
+int xenshm_rs_attach_tx(struct xenshm_rs *rs, u32 mode);
+int xenshm_rs_attach_rx(struct xenshm_rs *rs, u32 mode);
+u32 xenshm_rs_max_msg(struct xenshm_rs *rs);
+
+/* Sticky ring corruption: true if either ring is broken. */
+bool xenshm_rs_broken(struct xenshm_rs *rs);
+
+/*
+ * Data path (tx_lock / rx_lock held).  Stream: partial, bytes moved or
+ * -EAGAIN.  Message: one whole message, its length, -EAGAIN, -EMSGSIZE.
+ * -EFAULT for a bad user buffer (nothing consumed/produced in message
+ * mode), -EIO for corruption.  *@msgs counts messages moved.
+ */
+ssize_t xenshm_rs_write(struct xenshm_rs *rs, const char __user *buf,
+			size_t len);
+ssize_t xenshm_rs_read(struct xenshm_rs *rs, char __user *buf, size_t len);
+/* Next message's payload length (message mode), or -EAGAIN / -EIO. */
+long xenshm_rs_rx_next_len(struct xenshm_rs *rs);
+
+long xenshm_rs_rx_avail(struct xenshm_rs *rs);
+long xenshm_rs_tx_space(struct xenshm_rs *rs);
+/* 1 if nothing to wait for; 0 armed (sleep); -EIO. */
+int xenshm_rs_rx_arm(struct xenshm_rs *rs);
+int xenshm_rs_tx_arm(struct xenshm_rs *rs, size_t want);
+/* 1 if the peer asked for an event for the progress made, else 0. */
+int xenshm_rs_tx_need_notify(struct xenshm_rs *rs);
+int xenshm_rs_rx_need_notify(struct xenshm_rs *rs);
+
+/*
+ * For ends whose rings are mapped by userspace: the kernel's facade handles
+ * do not see indices moved through the mapping, so these look at the
+ * published indices in shared memory instead.
+ *   mmap_rx_avail / mmap_tx_free: bytes, or -EIO if the indices are absurd;
+ *   mmap_tx_need_notify / mmap_rx_need_notify: the event-index test for the
+ *   progress published since the previous call (1 notify, 0 not needed).
+ */
+long xenshm_rs_mmap_rx_avail(struct xenshm_rs *rs);
+long xenshm_rs_mmap_tx_free(struct xenshm_rs *rs);
+int xenshm_rs_mmap_tx_need_notify(struct xenshm_rs *rs);
+int xenshm_rs_mmap_rx_need_notify(struct xenshm_rs *rs);
+
+#endif /* XENSHM_RINGSHIM_H */
