@@ -149,7 +149,7 @@ public:
 	}
 
 	bool mapped() const { return mapped_; }
-	xenshm_map &mapping() { return map_; }
+	struct xenshm_map &mapping() { return map_; }
 	int eventfd() const { return efd_; }
 	uint32_t tx_mode() const { return map_.tx_mode; }
 	uint32_t rx_mode() const { return map_.rx_mode; }
@@ -311,7 +311,7 @@ private:
 	int fd_ = -1;
 	int efd_ = -1;
 	bool mapped_ = false;
-	xenshm_map map_{};
+	struct xenshm_map map_{};
 };
 
 } // namespace xenshm
