@@ -17,7 +17,9 @@
 #     arm64 outline atomics (__aarch64_*);
 #   - no section for static constructors/destructors or unwinding:
 #     .init_array .fini_array .ctors .dtors .preinit_array .gcc_except_table
-#     .eh_frame (the kernel builds without unwind tables);
+#     .eh_frame (the kernel builds without unwind tables); .init_array and
+#     .fini_array are allowed when KDIR's kernel has CONFIG_CONSTRUCTORS
+#     (sanitizer constructors of C objects), see below;
 # On the .ko:
 #   - every undefined symbol (nm -u) is exported by the kernel or one of its
 #     modules: listed in KDIR/Module.symvers (or --symvers FILE).
@@ -51,8 +53,15 @@ READELF=${READELF:-${prefix}readelf}
 command -v "$NM" >/dev/null || NM=nm
 command -v "$READELF" >/dev/null || READELF=readelf
 
-bad_syms='^(__cxa_|__gxx_personality|_Unwind_|_Znw|_Zna|_Zdl|_Zda|__dso_handle$|_ZGV|_ZTI|_ZTS|__(u?div|u?mod|mul)ti3$|__(ash[lr]|lshr)ti3$|__(add|sub|mul|div|neg|cmp|unord|eq|ne|lt|le|gt|ge)[sdtx]f[23]$|__(fix|fixuns)[sdtx]f[sdt]i$|__float(un)?[sdt]i[sdtx]f$|__(extend|trunc)[sdtx]f[sdtx]f2$|__aarch64_|__cxa_pure_virtual$)'
+bad_syms='^(_GLOBAL__sub_[ID]_|__cxa_|__gxx_personality|_Unwind_|_Znw|_Zna|_Zdl|_Zda|__dso_handle$|_ZGV|_ZTI|_ZTS|__(u?div|u?mod|mul)ti3$|__(ash[lr]|lshr)ti3$|__(add|sub|mul|div|neg|cmp|unord|eq|ne|lt|le|gt|ge)[sdtx]f[23]$|__(fix|fixuns)[sdtx]f[sdt]i$|__float(un)?[sdt]i[sdtx]f$|__(extend|trunc)[sdtx]f[sdtx]f2$|__aarch64_|__cxa_pure_virtual$)'
 bad_secs='^\.(init_array|fini_array|preinit_array|ctors|dtors|gcc_except_table|eh_frame)(\.|$)'
+# A kernel with CONFIG_CONSTRUCTORS (KASAN, GCOV: the KUnit kernel) gives
+# instrumented objects .init_array/.fini_array entries of their own
+# (_sub_I_65535_0 registering globals). Those sections are then allowed; a
+# C++ static constructor still shows as a _GLOBAL__sub_I_* symbol above.
+if [ -n "$kdir" ] && grep -q '^CONFIG_CONSTRUCTORS=y' "$kdir/.config" 2>/dev/null; then
+	bad_secs='^\.(preinit_array|ctors|dtors|gcc_except_table|eh_frame)(\.|$)'
+fi
 
 fail=0
 report() { echo "check-cxx-object: $*" >&2; fail=1; }
