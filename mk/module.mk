@@ -66,7 +66,7 @@ define module-build
 	@cp $(3)/src/xenshm.ko $(3)/xenshm.ko
 	@$(call module-modinfo-check,$(3)/xenshm.ko)
 	@$(TOP)/scripts/check-cxx-object.sh --arch $(1) --kdir $(2) \
-		$(3)/xenshm.ko $(wildcard $(3)/src/ringcore/*.o)
+		$(3)/xenshm.ko $$(ls $(3)/src/ringcore/*.o 2>/dev/null)
 endef
 
 .PHONY: module module-clean $(addprefix module-,$(MODULE_ARCHES)) checkpatch
