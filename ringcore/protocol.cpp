@@ -207,7 +207,8 @@ int slot_read(const region &rg, u32 slot, slot_info *out)
 	const u32 pd = read_once(&s->peer_domid);
 	if (st > S_CONNECTED)
 		return err::IO;
-	if (st >= S_GO && port == wire::PORT_NONE)
+	// Only a receiver publishes a port (with GO); a connected sender has none.
+	if (st == S_GO && port == wire::PORT_NONE)
 		return err::IO;
 	out->state = st;
 	out->domid = domid;

@@ -139,7 +139,7 @@ struct xsr_slot_info {
 	uint32_t state;		/* XSR_SLOT_* */
 	uint32_t domid;
 	uint32_t epoch;
-	uint32_t port;		/* non-zero when state >= GO */
+	uint32_t port;		/* receiver's port: non-zero in GO (and kept in CONNECTED) */
 	uint32_t flags;		/* XSR_SLOT_FLAG_* (unknown bits dropped) */
 	uint32_t heartbeat;
 	uint32_t peer_domid;
@@ -199,8 +199,8 @@ void xsr_slot_heartbeat(const struct xsr_region *rg, unsigned int slot);
 /* Owner leaves: state = FREE (release), then port 0, domid = DOMID_NONE. */
 void xsr_slot_release(const struct xsr_region *rg, unsigned int slot);
 /* Read a slot (normally the peer's, 1 - my_slot): state with acquire, then
- * the other words once each. XSR_EIO if state is unknown or GO/CONNECTED
- * without a port. */
+ * the other words once each. XSR_EIO if state is unknown or GO without a
+ * port. */
 int xsr_slot_read(const struct xsr_region *rg, unsigned int slot,
 		  struct xsr_slot_info *out);
 /* 0 if the peer (slot 1 - my_slot) is still the one seen with epoch_seen;
