@@ -114,7 +114,7 @@ static int t_poll_pollin_wakeup(const void *arg)
 	char c;
 
 	CHECK_RET(pair_up(&p, 0, XENSHM_MODE_STREAM, XENSHM_MODE_STREAM, 0), 0);
-	rev = poll1(p.b, POLLIN, 0);
+	rev = poll1(p.b, POLLIN | POLLOUT, 0);
 	if (rev & POLLIN)
 		FAIL("POLLIN on an empty ring");
 	if (!(rev & POLLOUT))

@@ -213,34 +213,85 @@ static int t_notify_suppressed(const void *arg)
 	return 0;
 }
 
+/*
+ * The mapping outlives close(): the VMA keeps the file (so the end stays
+ * open and connected: no hang-up yet) and the memory; munmap() is the last
+ * close, and only then does the peer see the hang-up.
+ */
 static int t_mmap_outlives_close(const void *arg)
 {
+	struct xenshm_info i;
 	struct xenshm_map m;
 	struct pair p;
 	volatile uint8_t *rx;
-	int rev;
+	int rev, fd;
 
 	CHECK_RET(pair_up(&p, 0, XENSHM_MODE_STREAM, XENSHM_MODE_STREAM, 0), 0);
-	CHECK_RET(xenshm_map(p.a, &m), 0);
 	CHECK(write(p.b, "hello", 5) == 5);
+	CHECK_RET(xenshm_map(p.a, &m), 0);
 	close(p.a);
 	p.a = -1;
-	/* The peer sees the hang-up ... */
-	rev = poll1(p.b, POLLIN, 2000);
-	if (!(rev & POLLHUP))
-		FAIL("peer revents 0x%x after close, expected POLLHUP", rev);
-	/* ... and the memory is still there and usable. */
+	/* The memory is still there and usable. */
 	if (((const volatile struct xenshm_region_header *)m.header)->magic != XENSHM_MAGIC)
 		FAIL("header magic gone after close");
-	rx = xenshm_map_at(&m, m.info.rx_data_off);
+	{
+		/* Where "hello" sits: at my (untouched) consumer index. */
+		const volatile struct xenshm_ring_ctrl *rc = xenshm_map_at(&m, m.info.rx_ctrl_off);
+
+		rx = xenshm_map_at(&m, m.info.rx_data_off + (rc->cons & (m.info.data_size - 1)));
+	}
 	if (memcmp((const void *)rx, "hello", 5))
 		FAIL("ring data gone after close");
 	memset(xenshm_map_at(&m, m.info.tx_data_off), 0xab, 4096);	/* no SIGBUS */
-	close(p.b);
-	p.b = -1;
-	if (((const volatile struct xenshm_region_header *)m.header)->magic != XENSHM_MAGIC)
-		FAIL("header magic gone after both ends closed");
+	/* The end is still held by the mapping: no hang-up, still busy. */
+	rev = poll1(p.b, POLLIN, 200);
+	if (rev & (POLLHUP | POLLERR))
+		FAIL("peer revents 0x%x while the mapping holds the end open", rev);
+	fd = xenshm_open("loop0-a", 0);
+	if (fd != -EBUSY)
+		FAIL("open of an end held by a mapping: %s, expected EBUSY", errname(fd));
 	xenshm_unmap(&m);
+	/* munmap was the last close. */
+	rev = poll1(p.b, POLLIN, 2000);
+	if (!(rev & POLLHUP))
+		FAIL("peer revents 0x%x after munmap of the closed end, expected POLLHUP", rev);
+	CHECK_RET(xenshm_get_info(p.b, &i), 0);
+	if (i.state != XENSHM_CHAN_STATE_PEER_GONE)
+		FAIL("peer state %s, expected peer_gone", xenshm_state_name(i.state));
+	fd = xenshm_open("loop0-a", 0);
+	if (fd < 0)
+		FAIL("reopen after munmap: %s", errname(fd));
+	close(fd);
+	pair_close(&p);
+	return 0;
+}
+
+/* While an end's rings are mapped writable, its read()/write() refuse (EBUSY). */
+static int t_rw_ebusy_while_mapped(const void *arg)
+{
+	struct xenshm_map m;
+	struct pair p;
+	char buf[8];
+
+	CHECK_RET(pair_up(&p, 0, XENSHM_MODE_STREAM, XENSHM_MODE_STREAM, 0), 0);
+	CHECK_RET(xenshm_map(p.a, &m), 0);
+	CHECK_ERRNO(write(p.a, "x", 1), EBUSY);
+	CHECK_ERRNO(read(p.a, buf, 1), EBUSY);
+	/* The peer's own read()/write() are unaffected. */
+	CHECK(write(p.b, "y", 1) == 1);
+	CHECK(xenshm_map_read(&m, buf, sizeof(buf)) == 1 && buf[0] == 'y');
+	xenshm_unmap(&m);
+	/*
+	 * Not asserted: read()/write() right after munmap (the module keeps
+	 * refusing for the rest of the connection). After RESET and a new
+	 * connection the fd path works again.
+	 */
+	CHECK_RET(xenshm_reset(p.a), 0);
+	CHECK_RET(xenshm_reset(p.b), 0);
+	CHECK_RET(pair_connect(&p, XENSHM_MODE_STREAM, XENSHM_MODE_STREAM), 0);
+	CHECK(write(p.a, "z", 1) == 1);
+	CHECK(read(p.b, buf, 1) == 1 && buf[0] == 'z');
+	pair_close(&p);
 	return 0;
 }
 
@@ -282,13 +333,15 @@ static int t_corrupt(const void *varg)
 	ssize_t n;
 
 	CHECK_RET(pair_up(&p, 0, amode, XENSHM_MODE_STREAM, 0), 0);
+	/* Some healthy traffic first (read()/write() refuse once a maps its rings). */
+	CHECK(write(p.a, "healthy", 7) == 7);
+	CHECK(read(p.b, buf, sizeof(buf)) == 7);
+	CHECK(write(p.b, "fine", 4) == 4);
+	CHECK(read(p.a, buf, sizeof(buf)) == 4);
 	CHECK_RET(xenshm_map(p.a, &m), 0);
 	ds = m.info.data_size;
 	txc = xenshm_map_at(&m, m.info.tx_ctrl_off);	/* b consumes this ring */
 	rxc = xenshm_map_at(&m, m.info.rx_ctrl_off);	/* b produces this ring */
-	/* Some healthy traffic first. */
-	CHECK(write(p.a, "healthy", 7) == 7);
-	CHECK(read(p.b, buf, sizeof(buf)) == 7);
 	if (c->blocked_reader) {
 		pid = fork();
 		CHECK(pid >= 0);
@@ -340,7 +393,26 @@ static int t_corrupt(const void *varg)
 		if (!WIFEXITED(status) || WEXITSTATUS(status))
 			FAIL("blocked reader did not return EIO (status 0x%x)", status);
 	} else if (c->kind == C_CONS_BEYOND) {
-		CHECK_ERRNO(write(p.b, "x", 1), EIO);
+		/*
+		 * The producer may write into space it already knew was free
+		 * without re-reading cons; it must fail as soon as it looks.
+		 * Ask for more than the ring holds, a few times.
+		 */
+		static uint8_t big[1 << 21];
+		int k;
+
+		CHECK_OK(set_nonblock(p.b, 1));
+		CHECK(2u * ds <= sizeof(big));
+		for (k = 0; k < 4; k++) {
+			errno = 0;
+			n = write(p.b, big, 2u * ds);
+			if (n < 0)
+				break;
+		}
+		if (n >= 0 || errno != EIO)
+			FAIL("writer over a corrupted cons: %zd %s, expected EIO", n,
+			     n < 0 ? errname(-errno) : "(no error)");
+		CHECK_OK(set_nonblock(p.b, 0));
 	} else {
 		CHECK_ERRNO(read(p.b, buf, sizeof(buf)), EIO);
 	}
@@ -395,7 +467,8 @@ void register_mmap_cases(void)
 	add_case("mmap_interop_messages_with_read_write", t_mmap_interop_messages, NULL, 0);
 	add_case("notify_wakes_blocked_reader_returns_1", t_notify_wakes_blocked_reader, NULL, 0);
 	add_case("notify_suppressed_returns_0_counted", t_notify_suppressed, NULL, 0);
-	add_case("mmap_outlives_close", t_mmap_outlives_close, NULL, 0);
+	add_case("mmap_outlives_close_munmap_is_last_close", t_mmap_outlives_close, NULL, 0);
+	add_case("read_write_ebusy_while_rings_mapped", t_rw_ebusy_while_mapped, NULL, 0);
 	add_case("corrupt_prod_beyond_size_eio_pollerr", t_corrupt, &c_prod, 60);
 	add_case("corrupt_prod_wakes_blocked_reader_eio", t_corrupt, &c_prod_blocked, 60);
 	add_case("corrupt_cons_beyond_prod_writer_eio", t_corrupt, &c_cons, 60);

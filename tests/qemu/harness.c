@@ -25,17 +25,24 @@ void diag(const char *fmt, ...)
 {
 	char buf[1024];
 	va_list ap;
-	size_t n;
 
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	n = strlen(buf);
-	/* A FAIL() first prints "file:line: " without a newline. */
-	if (n >= 2 && buf[n - 2] == ':' && buf[n - 1] == ' ')
-		printf("# %s", buf);
-	else
-		printf("%s%s\n", (n && buf[0] == '#') ? "" : "# ", buf);
+	printf("# %s\n", buf);
+	fflush(stdout);
+}
+
+void diag_at(const char *file, int line, const char *fmt, ...)
+{
+	const char *base = strrchr(file, '/');
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	printf("# %s:%d: %s\n", base ? base + 1 : file, line, buf);
 	fflush(stdout);
 }
 

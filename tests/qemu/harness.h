@@ -27,9 +27,10 @@ struct tcase {
 };
 
 void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void diag_at(const char *file, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Fail the case with a message naming the source line. */
-#define FAIL(...) do { diag("%s:%d: ", __FILE__, __LINE__); diag(__VA_ARGS__); return 1; } while (0)
+#define FAIL(...) do { diag_at(__FILE__, __LINE__, __VA_ARGS__); return 1; } while (0)
 #define CHECK(cond) do { if (!(cond)) FAIL("check failed: %s", #cond); } while (0)
 /* Expect a call returning a negative errno (library style) to equal @want. */
 #define CHECK_RET(call, want) do { long _r = (long)(call); long _w = (long)(want); \
