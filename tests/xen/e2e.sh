@@ -40,7 +40,7 @@ check_devices() {
 }
 
 kernel_clean() {
-	! dmesg | grep -E -q 'WARNING:|BUG:|Oops|Call trace:|general protection|refcount_t:'
+	! dmesg | grep -E -q 'WARNING: CPU: |BUG: |Oops|Call trace:|Internal error: |refcount_t: |kernel BUG'
 }
 
 irqs() {
@@ -94,7 +94,7 @@ fi
 if kernel_clean; then
 	xenshm_pass kernel-log "no warnings"
 else
-	dmesg | grep -E -A3 'WARNING:|BUG:|Oops|Call trace:' | head -n 20 | cut -c1-100 |
+	dmesg | grep -E -A3 'WARNING: CPU: |BUG: |Oops|Call trace:|Internal error: ' | head -n 20 | cut -c1-100 |
 		while IFS= read -r l; do xenshm_info "dmesg: $l"; done
 	xenshm_fail kernel-log "kernel warnings"
 	rc=1

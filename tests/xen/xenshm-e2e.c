@@ -157,25 +157,61 @@ static void gen(uint64_t seed, uint64_t pos, unsigned char *buf, size_t len)
 	}
 }
 
-/* FNV-1a 64 over every byte, in order. */
+/*
+ * Checksum of a byte stream, independent of how it was cut into chunks:
+ * FNV-1a over the stream's little-endian 64-bit words (the last one
+ * zero-padded), so it costs one multiply per 8 bytes, not per byte.
+ */
 struct csum {
 	uint64_t h;
+	uint64_t acc;		/* the word being assembled */
+	uint64_t pos;		/* bytes added so far */
 };
 
 static void csum_init(struct csum *c)
 {
 	c->h = 0xcbf29ce484222325ull;
+	c->acc = 0;
+	c->pos = 0;
+}
+
+static void csum_fold(struct csum *c)
+{
+	c->h = (c->h ^ c->acc) * 0x100000001b3ull;
+	c->h ^= c->h >> 29;
+	c->acc = 0;
 }
 
 static void csum_add(struct csum *c, const unsigned char *p, size_t n)
 {
-	uint64_t h = c->h;
-
-	while (n--) {
-		h ^= *p++;
-		h *= 0x100000001b3ull;
+	while (n && (c->pos & 7)) {
+		c->acc |= (uint64_t)*p++ << (8 * (c->pos & 7));
+		c->pos++;
+		n--;
+		if (!(c->pos & 7))
+			csum_fold(c);
 	}
-	c->h = h;
+	while (n >= 8) {
+		memcpy(&c->acc, p, 8);	/* little-endian on arm64 and x86 */
+		csum_fold(c);
+		c->pos += 8;
+		p += 8;
+		n -= 8;
+	}
+	while (n) {
+		c->acc |= (uint64_t)*p++ << (8 * (c->pos & 7));
+		c->pos++;
+		n--;
+	}
+}
+
+static uint64_t csum_final(const struct csum *c)
+{
+	struct csum t = *c;
+
+	if (t.pos & 7)
+		csum_fold(&t);
+	return t.h ^ t.pos;
 }
 
 static uint64_t seed_of(uint32_t domid, uint32_t round)
@@ -651,7 +687,7 @@ static int phase_stream(const char *chan, size_t size_mib, uint32_t round,
 		/* Trailer: the sender's checksum and count travel in-band. */
 		memcpy(mine.tag, "XSHMDONE", 8);
 		mine.bytes = d.tx_pos;
-		mine.csum = d.tx_sum.h;
+		mine.csum = csum_final(&d.tx_sum);
 		/* After mmap the end stays in mmap mode until it detaches. */
 		if (mapped) {
 			ret = mm_exchange(&e, &m, &mine, sizeof(mine), &theirs,
@@ -663,17 +699,19 @@ static int phase_stream(const char *chan, size_t size_mib, uint32_t round,
 					       20000);
 		}
 		result(!ret && !memcmp(theirs.tag, "XSHMDONE", 8) &&
-		       theirs.bytes == d.rx_pos && theirs.csum == d.rx_sum.h,
+		       theirs.bytes == d.rx_pos &&
+		       theirs.csum == csum_final(&d.rx_sum),
 		       "checksum", "err=%d rx=%llu/%016llx peer_tx=%llu/%016llx",
 		       ret, (unsigned long long)d.rx_pos,
-		       (unsigned long long)d.rx_sum.h,
+		       (unsigned long long)csum_final(&d.rx_sum),
 		       ret ? 0ull : (unsigned long long)theirs.bytes,
 		       ret ? 0ull : (unsigned long long)theirs.csum);
 	}
 
 	if (!ret && g_demo)
 		emit("XENSHM-INFO %s demo %s checksums match (%016llx), data verified",
-		     g_domname, chan, (unsigned long long)d.rx_sum.h);
+		     g_domname, chan,
+		     (unsigned long long)csum_final(&d.rx_sum));
 	irq1 = irq_count(e.irq_name);
 	result(irq0 >= 0 && irq1 > irq0, "irq-count",
 	       "irq=%s before=%lld after=%lld", e.irq_name, irq0, irq1);
