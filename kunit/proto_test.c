@@ -4,15 +4,7 @@
  * module/channel.c, with the event-channel hypercalls replaced by a fake
  * transport (struct xenshm_transport_ops). Linux 6.1 has no KUnit static
  * stubs (include/kunit/static_stub.h appeared in 6.3), so the ops table the
- * module already has is the seam.
- *
- * Two channel ends share one vmalloc'ed region, each with its own fake
- * domid. The fake transport records listen/bind/notify/teardown; bind
- * succeeds only on the port the peer listens on (as Xen refuses a wrong
- * port). Notifications are counted, not delivered: a test that wants an end
- * to see an event calls xenshm_channel_event() itself, so each case states
- * which path (event or periodic check) it exercises. A "hostile peer" is
- * played by writing the peer's slot directly.
+ * module already has is the seam (kunit/fake_transport.h describes the fake).
  *
  * Covered: roles by domid (lower receives, equal domids: slot 0), the
  * listen/bind recipe and the ports exchanged, timeout, pinned peer, transport
@@ -25,194 +17,8 @@
  * pointers and poll/eventfd wakeups (the QEMU module tests), and races of
  * two ends connecting on two CPUs at once beyond what the work items give.
  */
-#include <kunit/test.h>
-#include <linux/atomic.h>
-#include <linux/slab.h>
-#include <linux/vmalloc.h>
-#include <linux/wait.h>
-
-#include "channel.h"
+#include "fake_transport.h"
 #include "xenshm/xsr.h"
-
-#define PROTO_REGION	16384u
-#define PROTO_WAIT_MS	5000
-
-struct proto_env;
-
-struct fake_end {
-	struct proto_env *env;
-	unsigned int idx;
-	u32 domid;
-	int listen_ret;		/* forced error of listen(), or 0 */
-	int bind_ret;		/* forced error of bind(), or 0 */
-	bool bound;
-	u32 port;		/* local port once listening / bound */
-	u32 bind_remote;	/* remote_port passed to bind() */
-	atomic_t listens, binds, notifies, teardowns;
-};
-
-struct proto_env {
-	struct xenshm_region *region;
-	struct xenshm_channel *ch[2];
-	struct fake_end end[2];
-};
-
-static struct fake_end *fake_of(struct xenshm_channel *ch)
-{
-	return ch->tpriv;
-}
-
-static int fake_local_domid(struct xenshm_channel *ch, u32 *domid)
-{
-	*domid = fake_of(ch)->domid;
-	return 0;
-}
-
-static int fake_listen(struct xenshm_channel *ch, u32 peer_domid, u32 *local_port)
-{
-	struct fake_end *e = fake_of(ch);
-
-	atomic_inc(&e->listens);
-	if (e->listen_ret)
-		return e->listen_ret;
-	e->port = 100 + e->idx;
-	WRITE_ONCE(e->bound, true);
-	*local_port = e->port;
-	return 0;
-}
-
-static int fake_bind(struct xenshm_channel *ch, u32 peer_domid, u32 remote_port,
-		     u32 *local_port)
-{
-	struct fake_end *e = fake_of(ch);
-	struct fake_end *peer = &e->env->end[1 - e->idx];
-
-	atomic_inc(&e->binds);
-	e->bind_remote = remote_port;
-	if (e->bind_ret)
-		return e->bind_ret;
-	if (!READ_ONCE(peer->bound) || peer->port != remote_port)
-		return -ECONNREFUSED;
-	e->port = 200 + e->idx;
-	WRITE_ONCE(e->bound, true);
-	*local_port = e->port;
-	return 0;
-}
-
-static void fake_notify(struct xenshm_channel *ch)
-{
-	atomic_inc(&fake_of(ch)->notifies);
-}
-
-static void fake_teardown(struct xenshm_channel *ch)
-{
-	struct fake_end *e = fake_of(ch);
-
-	atomic_inc(&e->teardowns);
-	WRITE_ONCE(e->bound, false);
-	e->port = 0;
-}
-
-static const struct xenshm_transport_ops fake_ops = {
-	.transport = XENSHM_TRANSPORT_LOOPBACK,
-	.local_domid = fake_local_domid,
-	.listen = fake_listen,
-	.bind = fake_bind,
-	.notify = fake_notify,
-	.teardown = fake_teardown,
-};
-
-static void fake_region_release(struct xenshm_region *region)
-{
-	vfree(region->base);
-	kfree(region);
-}
-
-static int proto_init(struct kunit *test)
-{
-	struct proto_env *env = kunit_kzalloc(test, sizeof(*env), GFP_KERNEL);
-	struct xenshm_region *region;
-	int i;
-
-	KUNIT_ASSERT_NOT_NULL(test, env);
-	test->priv = env;
-	region = kzalloc(sizeof(*region), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, region);
-	region->base = vmalloc_user(PROTO_REGION);
-	if (!region->base) {
-		kfree(region);
-		KUNIT_ASSERT_FAILURE(test, "vmalloc_user failed");
-	}
-	region->size = PROTO_REGION;
-	region->kind = XENSHM_REGION_VMALLOC;
-	region->release = fake_region_release;
-	kref_init(&region->ref);
-	env->region = region;
-
-	for (i = 0; i < 2; i++) {
-		env->end[i].env = env;
-		env->end[i].idx = i;
-		env->end[i].domid = i + 1;
-	}
-	/* each channel owns one reference */
-	xenshm_region_get(region);
-	for (i = 0; i < 2; i++) {
-		struct xenshm_channel *ch;
-
-		ch = xenshm_channel_create(i ? "kunit-proto-b" : "kunit-proto-a", region,
-					   &fake_ops, &env->end[i], i, XENSHM_DOMID_NONE);
-		KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(ch), "channel_create: %ld", PTR_ERR(ch));
-		env->ch[i] = ch;
-	}
-	return 0;
-}
-
-static void proto_exit(struct kunit *test)
-{
-	struct proto_env *env = test->priv;
-	int i;
-
-	for (i = 0; i < 2; i++)
-		if (!IS_ERR_OR_NULL(env->ch[i]))
-			xenshm_channel_destroy(env->ch[i]);
-}
-
-static struct xenshm_slot *slot_of(struct proto_env *env, unsigned int i)
-{
-	return env->region->base + (i ? XENSHM_SLOT1_OFF : XENSHM_SLOT0_OFF);
-}
-
-static int proto_connect(struct xenshm_channel *ch, u32 flags, u32 peer, u32 role,
-			 u32 timeout_ms)
-{
-	struct xenshm_connect arg = {
-		.size = sizeof(arg), .flags = flags, .peer_domid = peer,
-		.role = role, .mode = XENSHM_MODE_STREAM, .timeout_ms = timeout_ms,
-	};
-
-	return xenshm_channel_connect(ch, &arg);
-}
-
-/* Wait (bounded) until @ch shows @state; returns whether it did. */
-static bool wait_state(struct xenshm_channel *ch, u32 state)
-{
-	wait_event_interruptible_timeout(ch->state_wq, xenshm_channel_state(ch) == state,
-					 msecs_to_jiffies(PROTO_WAIT_MS));
-	return xenshm_channel_state(ch) == state;
-}
-
-/* Connect both ends (domids already set) and wait for CONNECTED on both. */
-static void connect_pair(struct kunit *test, struct proto_env *env)
-{
-	int ret;
-
-	ret = proto_connect(env->ch[0], 0, 0, XENSHM_ROLE_AUTO, 0);
-	KUNIT_ASSERT_TRUE_MSG(test, ret == 0 || ret == -EINPROGRESS, "connect a: %d", ret);
-	ret = proto_connect(env->ch[1], 0, 0, XENSHM_ROLE_AUTO, 0);
-	KUNIT_ASSERT_TRUE_MSG(test, ret == 0 || ret == -EINPROGRESS, "connect b: %d", ret);
-	KUNIT_ASSERT_TRUE(test, wait_state(env->ch[0], XENSHM_CHAN_STATE_CONNECTED));
-	KUNIT_ASSERT_TRUE(test, wait_state(env->ch[1], XENSHM_CHAN_STATE_CONNECTED));
-}
 
 /* --- roles and the recipe ------------------------------------------------------ */
 
@@ -239,12 +45,12 @@ KUNIT_ARRAY_PARAM(pair, pair_cases, pair_desc);
 static void xenshm_proto_pair_connects(struct kunit *test)
 {
 	const struct pair_case *c = test->param_value;
-	struct proto_env *env = test->priv;
+	struct fake_env *env = test->priv;
 	unsigned int r = c->receiver, s = 1 - c->receiver;
 
 	env->end[0].domid = c->domid_a;
 	env->end[1].domid = c->domid_b;
-	connect_pair(test, env);
+	fake_connect_pair(test, env);
 
 	KUNIT_EXPECT_EQ(test, env->ch[r]->role, (u32)XENSHM_ROLE_RECEIVER);
 	KUNIT_EXPECT_EQ(test, env->ch[s]->role, (u32)XENSHM_ROLE_SENDER);
@@ -252,15 +58,15 @@ static void xenshm_proto_pair_connects(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->end[r].binds), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->end[s].listens), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->end[s].binds), 1);
-	KUNIT_EXPECT_EQ(test, env->end[s].bind_remote, 100 + r);
-	KUNIT_EXPECT_EQ(test, env->ch[s]->remote_port, 100 + r);
+	KUNIT_EXPECT_EQ(test, env->end[s].bind_remote, FAKE_PORT_LISTEN + r);
+	KUNIT_EXPECT_EQ(test, env->ch[s]->remote_port, FAKE_PORT_LISTEN + r);
 	KUNIT_EXPECT_EQ(test, env->ch[r]->peer_domid, env->end[s].domid);
 	KUNIT_EXPECT_EQ(test, env->ch[s]->peer_domid, env->end[r].domid);
 	/* the sender told the receiver it is connected */
 	KUNIT_EXPECT_GE(test, atomic_read(&env->end[s].notifies), 1);
-	KUNIT_EXPECT_EQ(test, slot_of(env, 0)->state, (u32)XENSHM_SLOT_STATE_CONNECTED);
-	KUNIT_EXPECT_EQ(test, slot_of(env, 1)->state, (u32)XENSHM_SLOT_STATE_CONNECTED);
-	KUNIT_EXPECT_EQ(test, slot_of(env, r)->port, 100 + r);
+	KUNIT_EXPECT_EQ(test, fake_slot(env, 0)->state, (u32)XENSHM_SLOT_STATE_CONNECTED);
+	KUNIT_EXPECT_EQ(test, fake_slot(env, 1)->state, (u32)XENSHM_SLOT_STATE_CONNECTED);
+	KUNIT_EXPECT_EQ(test, fake_slot(env, r)->port, FAKE_PORT_LISTEN + r);
 }
 
 /* --- failures during the rendezvous -------------------------------------------------- */
@@ -268,78 +74,78 @@ static void xenshm_proto_pair_connects(struct kunit *test)
 /* Nobody comes: the connect times out, the slot is given back. */
 static void xenshm_proto_timeout_frees_slot(struct kunit *test)
 {
-	struct proto_env *env = test->priv;
+	struct fake_env *env = test->priv;
 	struct xenshm_channel *a = env->ch[0];
 
-	KUNIT_EXPECT_EQ(test, proto_connect(a, 0, 0, XENSHM_ROLE_AUTO, 30), -EINPROGRESS);
-	KUNIT_EXPECT_EQ(test, slot_of(env, 0)->state, (u32)XENSHM_SLOT_STATE_ATTACHED);
-	KUNIT_ASSERT_TRUE(test, wait_state(a, XENSHM_CHAN_STATE_IDLE));
+	KUNIT_EXPECT_EQ(test, fake_connect(a, 0, 0, XENSHM_ROLE_AUTO, 30), -EINPROGRESS);
+	KUNIT_EXPECT_EQ(test, fake_slot(env, 0)->state, (u32)XENSHM_SLOT_STATE_ATTACHED);
+	KUNIT_ASSERT_TRUE(test, fake_wait_state(a, XENSHM_CHAN_STATE_IDLE));
 	KUNIT_EXPECT_EQ(test, READ_ONCE(a->error), -ETIMEDOUT);
-	KUNIT_EXPECT_EQ(test, slot_of(env, 0)->state, (u32)XENSHM_SLOT_STATE_FREE);
+	KUNIT_EXPECT_EQ(test, fake_slot(env, 0)->state, (u32)XENSHM_SLOT_STATE_FREE);
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->end[0].listens), 0);
 }
 
 /* A peer that is not the pinned one is refused. */
 static void xenshm_proto_pinned_peer_refused(struct kunit *test)
 {
-	struct proto_env *env = test->priv;
+	struct fake_env *env = test->priv;
 	struct xenshm_channel *a = env->ch[0];
 
-	KUNIT_EXPECT_EQ(test, proto_connect(a, XENSHM_CONNECT_FLAGS_PIN_PEER, 9,
+	KUNIT_EXPECT_EQ(test, fake_connect(a, XENSHM_CONNECT_FLAGS_PIN_PEER, 9,
 					    XENSHM_ROLE_AUTO, 0), -EINPROGRESS);
-	proto_connect(env->ch[1], 0, 0, XENSHM_ROLE_AUTO, 100);
+	fake_connect(env->ch[1], 0, 0, XENSHM_ROLE_AUTO, 100);
 	xenshm_channel_event(a);
-	KUNIT_ASSERT_TRUE(test, wait_state(a, XENSHM_CHAN_STATE_IDLE));
+	KUNIT_ASSERT_TRUE(test, fake_wait_state(a, XENSHM_CHAN_STATE_IDLE));
 	KUNIT_EXPECT_EQ(test, READ_ONCE(a->error), -EACCES);
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->end[0].listens), 0);
-	KUNIT_EXPECT_EQ(test, slot_of(env, 0)->state, (u32)XENSHM_SLOT_STATE_FREE);
+	KUNIT_EXPECT_EQ(test, fake_slot(env, 0)->state, (u32)XENSHM_SLOT_STATE_FREE);
 }
 
 /* A transport that cannot allocate a port fails the connect with its error. */
 static void xenshm_proto_listen_error(struct kunit *test)
 {
-	struct proto_env *env = test->priv;
+	struct fake_env *env = test->priv;
 	struct xenshm_channel *a = env->ch[0];
 
 	env->end[0].listen_ret = -ENOSPC;
-	KUNIT_EXPECT_EQ(test, proto_connect(a, 0, 0, XENSHM_ROLE_AUTO, 0), -EINPROGRESS);
-	proto_connect(env->ch[1], 0, 0, XENSHM_ROLE_AUTO, 100);
+	KUNIT_EXPECT_EQ(test, fake_connect(a, 0, 0, XENSHM_ROLE_AUTO, 0), -EINPROGRESS);
+	fake_connect(env->ch[1], 0, 0, XENSHM_ROLE_AUTO, 100);
 	xenshm_channel_event(a);
-	KUNIT_ASSERT_TRUE(test, wait_state(a, XENSHM_CHAN_STATE_IDLE));
+	KUNIT_ASSERT_TRUE(test, fake_wait_state(a, XENSHM_CHAN_STATE_IDLE));
 	KUNIT_EXPECT_EQ(test, READ_ONCE(a->error), -ENOSPC);
 	/* never bound, so nothing to tear down */
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->end[0].teardowns), 0);
-	KUNIT_EXPECT_EQ(test, slot_of(env, 0)->state, (u32)XENSHM_SLOT_STATE_FREE);
+	KUNIT_EXPECT_EQ(test, fake_slot(env, 0)->state, (u32)XENSHM_SLOT_STATE_FREE);
 }
 
 /* The hypervisor refuses the bind: the sender fails with that error. */
 static void xenshm_proto_bind_refused(struct kunit *test)
 {
-	struct proto_env *env = test->priv;
+	struct fake_env *env = test->priv;
 	struct xenshm_channel *b = env->ch[1];
 
 	env->end[1].bind_ret = -EPERM;
-	proto_connect(env->ch[0], 0, 0, XENSHM_ROLE_AUTO, 0);
-	proto_connect(b, 0, 0, XENSHM_ROLE_AUTO, 0);
-	KUNIT_ASSERT_TRUE(test, wait_state(b, XENSHM_CHAN_STATE_IDLE));
+	fake_connect(env->ch[0], 0, 0, XENSHM_ROLE_AUTO, 0);
+	fake_connect(b, 0, 0, XENSHM_ROLE_AUTO, 0);
+	KUNIT_ASSERT_TRUE(test, fake_wait_state(b, XENSHM_CHAN_STATE_IDLE));
 	KUNIT_EXPECT_EQ(test, READ_ONCE(b->error), -EPERM);
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->end[1].binds), 1);
-	KUNIT_EXPECT_EQ(test, slot_of(env, 1)->state, (u32)XENSHM_SLOT_STATE_FREE);
+	KUNIT_EXPECT_EQ(test, fake_slot(env, 1)->state, (u32)XENSHM_SLOT_STATE_FREE);
 }
 
 /* A region with another ABI major is refused at once. */
 static void xenshm_proto_foreign_region(struct kunit *test)
 {
-	struct proto_env *env = test->priv;
+	struct fake_env *env = test->priv;
 	struct xsr_region rg;
 	struct xenshm_region_header *h = env->region->base;
 
-	KUNIT_ASSERT_EQ(test, xsr_region_init(&rg, env->region->base, PROTO_REGION), 0);
+	KUNIT_ASSERT_EQ(test, xsr_region_init(&rg, env->region->base, FAKE_REGION), 0);
 	WRITE_ONCE(h->version_major, XENSHM_ABI_MAJOR + 1);
-	KUNIT_EXPECT_EQ(test, proto_connect(env->ch[0], 0, 0, XENSHM_ROLE_AUTO, 0), -EPROTO);
+	KUNIT_EXPECT_EQ(test, fake_connect(env->ch[0], 0, 0, XENSHM_ROLE_AUTO, 0), -EPROTO);
 	KUNIT_EXPECT_EQ(test, xenshm_channel_state(env->ch[0]), (u32)XENSHM_CHAN_STATE_IDLE);
-	KUNIT_EXPECT_EQ(test, slot_of(env, 0)->state, (u32)XENSHM_SLOT_STATE_FREE);
-	KUNIT_EXPECT_EQ(test, slot_of(env, 0)->domid, XENSHM_DOMID_NONE); /* never claimed */
+	KUNIT_EXPECT_EQ(test, fake_slot(env, 0)->state, (u32)XENSHM_SLOT_STATE_FREE);
+	KUNIT_EXPECT_EQ(test, fake_slot(env, 0)->domid, XENSHM_DOMID_NONE); /* never claimed */
 }
 
 /* --- a hostile peer's slot during the rendezvous: one row per value ------------------ */
@@ -368,25 +174,25 @@ KUNIT_ARRAY_PARAM(hostile, hostile_cases, hostile_desc);
 static void xenshm_proto_hostile_peer_slot(struct kunit *test)
 {
 	const struct hostile_case *c = test->param_value;
-	struct proto_env *env = test->priv;
+	struct fake_env *env = test->priv;
 	struct xenshm_channel *a = env->ch[0];
-	struct xenshm_slot *peer = slot_of(env, 1);
+	struct xenshm_slot *peer = fake_slot(env, 1);
 
 	/* a is dom2 (sender); the "peer" is dom1, written by hand */
 	env->end[0].domid = 2;
-	KUNIT_ASSERT_EQ(test, proto_connect(a, 0, 0, XENSHM_ROLE_AUTO, 0), -EINPROGRESS);
+	KUNIT_ASSERT_EQ(test, fake_connect(a, 0, 0, XENSHM_ROLE_AUTO, 0), -EINPROGRESS);
 	WRITE_ONCE(peer->domid, 1);
 	WRITE_ONCE(peer->epoch, 1);
 	WRITE_ONCE(peer->port, c->port);
 	smp_wmb();
 	WRITE_ONCE(peer->state, c->state);
 	xenshm_channel_event(a);
-	KUNIT_ASSERT_TRUE(test, wait_state(a, c->end_state));
+	KUNIT_ASSERT_TRUE(test, fake_wait_state(a, c->end_state));
 	KUNIT_EXPECT_EQ(test, READ_ONCE(a->error), c->expect);
 	KUNIT_EXPECT_EQ(test, test_bit(XENSHM_CH_BOUND, &a->flags), 0);
 	/* a broken end stays broken for CONNECT until RESET */
 	if (c->end_state == XENSHM_CHAN_STATE_BROKEN) {
-		KUNIT_EXPECT_EQ(test, proto_connect(a, 0, 0, XENSHM_ROLE_AUTO, 0), -EIO);
+		KUNIT_EXPECT_EQ(test, fake_connect(a, 0, 0, XENSHM_ROLE_AUTO, 0), -EIO);
 		KUNIT_EXPECT_EQ(test, xenshm_channel_reset(a), 0);
 		KUNIT_EXPECT_EQ(test, xenshm_channel_state(a), (u32)XENSHM_CHAN_STATE_IDLE);
 	}
@@ -397,12 +203,12 @@ static void xenshm_proto_hostile_peer_slot(struct kunit *test)
 /* The peer hangs up: its event makes us see PEER_GONE at once. */
 static void xenshm_proto_peer_leaves_event(struct kunit *test)
 {
-	struct proto_env *env = test->priv;
+	struct fake_env *env = test->priv;
 
-	connect_pair(test, env);
+	fake_connect_pair(test, env);
 	KUNIT_EXPECT_EQ(test, xenshm_channel_reset(env->ch[1]), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->end[1].teardowns), 1);
-	KUNIT_EXPECT_EQ(test, slot_of(env, 1)->state, (u32)XENSHM_SLOT_STATE_FREE);
+	KUNIT_EXPECT_EQ(test, fake_slot(env, 1)->state, (u32)XENSHM_SLOT_STATE_FREE);
 	xenshm_channel_event(env->ch[0]);
 	KUNIT_EXPECT_EQ(test, xenshm_channel_state(env->ch[0]),
 			(u32)XENSHM_CHAN_STATE_PEER_GONE);
@@ -411,20 +217,20 @@ static void xenshm_proto_peer_leaves_event(struct kunit *test)
 /* Without any event, the periodic check finds the peer gone too. */
 static void xenshm_proto_peer_leaves_silently(struct kunit *test)
 {
-	struct proto_env *env = test->priv;
+	struct fake_env *env = test->priv;
 
-	connect_pair(test, env);
-	WRITE_ONCE(slot_of(env, 1)->state, XENSHM_SLOT_STATE_FREE);
-	KUNIT_EXPECT_TRUE(test, wait_state(env->ch[0], XENSHM_CHAN_STATE_PEER_GONE));
+	fake_connect_pair(test, env);
+	WRITE_ONCE(fake_slot(env, 1)->state, XENSHM_SLOT_STATE_FREE);
+	KUNIT_EXPECT_TRUE(test, fake_wait_state(env->ch[0], XENSHM_CHAN_STATE_PEER_GONE));
 }
 
 /* The peer re-attached (new epoch): the old connection is gone. */
 static void xenshm_proto_peer_restart_epoch(struct kunit *test)
 {
-	struct proto_env *env = test->priv;
-	struct xenshm_slot *peer = slot_of(env, 1);
+	struct fake_env *env = test->priv;
+	struct xenshm_slot *peer = fake_slot(env, 1);
 
-	connect_pair(test, env);
+	fake_connect_pair(test, env);
 	WRITE_ONCE(peer->epoch, READ_ONCE(peer->epoch) + 1);
 	xenshm_channel_event(env->ch[0]);
 	KUNIT_EXPECT_EQ(test, xenshm_channel_state(env->ch[0]),
@@ -434,34 +240,34 @@ static void xenshm_proto_peer_restart_epoch(struct kunit *test)
 /* After PEER_GONE, a new CONNECT meets the peer's next life. */
 static void xenshm_proto_reconnect_after_peer_gone(struct kunit *test)
 {
-	struct proto_env *env = test->priv;
+	struct fake_env *env = test->priv;
 	u32 epoch;
 
-	connect_pair(test, env);
-	epoch = slot_of(env, 1)->epoch;
+	fake_connect_pair(test, env);
+	epoch = fake_slot(env, 1)->epoch;
 	xenshm_channel_reset(env->ch[1]);
 	xenshm_channel_event(env->ch[0]);
 	KUNIT_ASSERT_EQ(test, xenshm_channel_state(env->ch[0]),
 			(u32)XENSHM_CHAN_STATE_PEER_GONE);
-	connect_pair(test, env);
-	KUNIT_EXPECT_EQ(test, slot_of(env, 1)->epoch, epoch + 1);
+	fake_connect_pair(test, env);
+	KUNIT_EXPECT_EQ(test, fake_slot(env, 1)->epoch, epoch + 1);
 	KUNIT_EXPECT_EQ(test, env->ch[0]->peer_epoch, epoch + 1);
 }
 
 /* A corrupt peer slot while connected breaks the end; RESET recovers it. */
 static void xenshm_proto_corrupt_slot_breaks(struct kunit *test)
 {
-	struct proto_env *env = test->priv;
+	struct fake_env *env = test->priv;
 	struct xenshm_channel *a = env->ch[0];
 
-	connect_pair(test, env);
-	WRITE_ONCE(slot_of(env, 1)->state, 9);
+	fake_connect_pair(test, env);
+	WRITE_ONCE(fake_slot(env, 1)->state, 9);
 	xenshm_channel_event(a);
 	KUNIT_EXPECT_EQ(test, xenshm_channel_state(a), (u32)XENSHM_CHAN_STATE_BROKEN);
-	KUNIT_EXPECT_EQ(test, proto_connect(a, 0, 0, XENSHM_ROLE_AUTO, 0), -EIO);
+	KUNIT_EXPECT_EQ(test, fake_connect(a, 0, 0, XENSHM_ROLE_AUTO, 0), -EIO);
 	KUNIT_EXPECT_EQ(test, xenshm_channel_reset(a), 0);
 	KUNIT_EXPECT_EQ(test, xenshm_channel_state(a), (u32)XENSHM_CHAN_STATE_IDLE);
-	KUNIT_EXPECT_EQ(test, slot_of(env, 0)->state, (u32)XENSHM_SLOT_STATE_FREE);
+	KUNIT_EXPECT_EQ(test, fake_slot(env, 0)->state, (u32)XENSHM_SLOT_STATE_FREE);
 }
 
 static struct kunit_case xenshm_proto_cases[] = {
@@ -482,8 +288,8 @@ static struct kunit_case xenshm_proto_cases[] = {
 
 static struct kunit_suite xenshm_proto_suite = {
 	.name = "xenshm_proto",
-	.init = proto_init,
-	.exit = proto_exit,
+	.init = fake_env_init,
+	.exit = fake_env_exit,
 	.test_cases = xenshm_proto_cases,
 };
 

@@ -17,15 +17,15 @@
 # -no-reboot end it; a timeout catches the rest), or if the console shows a
 # KASAN/UBSAN/lockdep/might_sleep/BUG/WARNING report.
 #
-# Outputs in build/kunit-<arch>/: console.log, results.ktap, parse.log, reports.txt.
+# Outputs next to MODULE: console.log, results.ktap, parse.log, reports.txt.
 set -euo pipefail
 
 arch=${1:?usage: $0 <arm64|x86_64> [KDIR] [MODULE]}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 python=${PYTHON:-/usr/bin/python3}
-out=$top/build/kunit-$arch
 kdir=${2:-}
-module=${3:-$out/xenshm.ko}
+module=${3:-$top/build/kunit-$arch/xenshm.ko}
+out=$(cd "$(dirname "$module")" 2>/dev/null && pwd || echo "$top/build/kunit-$arch")
 timeout_s=${XENSHM_KUNIT_TIMEOUT:-300}
 
 log() { echo "kunit/run.sh[$arch]: $*" >&2; }

@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Test fixture shared by the suites that drive module/channel.c: two channel
+ * ends on one vmalloc'ed region, each with its own fake domid, and a fake
+ * transport (struct xenshm_transport_ops) in place of the event-channel
+ * hypercalls. Linux 6.1 has no KUnit static stubs (include/kunit/static_stub.h
+ * appeared in 6.3); the ops table the module already has is the seam.
+ *
+ * The fake records listen/bind/notify/teardown; bind succeeds only on the
+ * port the peer listens on (as Xen refuses a wrong port). Notifications are
+ * counted, not delivered: a test that wants an end to see an event calls
+ * xenshm_channel_event() itself, so each case states which path (event or
+ * periodic check) it exercises. A hostile peer is played by writing the
+ * peer's slot or ring words directly.
+ *
+ * Use: .init = fake_env_init, .exit = fake_env_exit; test->priv is the env.
+ */
+#ifndef XENSHM_KUNIT_FAKE_TRANSPORT_H
+#define XENSHM_KUNIT_FAKE_TRANSPORT_H
+
+#include <kunit/test.h>
+#include <linux/atomic.h>
+#include <linux/err.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/wait.h>
+
+#include "channel.h"
+
+#define FAKE_REGION	16384u	/* data_size 4096 */
+#define FAKE_WAIT_MS	5000
+#define FAKE_PORT_LISTEN 100u	/* + end index */
+#define FAKE_PORT_BIND	200u	/* + end index */
+
+struct fake_env;
+
+struct fake_end {
+	struct fake_env *env;
+	unsigned int idx;
+	u32 domid;
+	int listen_ret;		/* forced error of listen(), or 0 */
+	int bind_ret;		/* forced error of bind(), or 0 */
+	bool bound;
+	u32 port;		/* local port once listening / bound */
+	u32 bind_remote;	/* remote_port passed to bind() */
+	atomic_t listens, binds, notifies, teardowns;
+};
+
+struct fake_env {
+	struct xenshm_region *region;
+	struct xenshm_channel *ch[2];
+	struct fake_end end[2];
+};
+
+static inline struct fake_end *fake_of(struct xenshm_channel *ch)
+{
+	return ch->tpriv;
+}
+
+static inline int fake_local_domid(struct xenshm_channel *ch, u32 *domid)
+{
+	*domid = fake_of(ch)->domid;
+	return 0;
+}
+
+static inline int fake_listen(struct xenshm_channel *ch, u32 peer_domid, u32 *local_port)
+{
+	struct fake_end *e = fake_of(ch);
+
+	atomic_inc(&e->listens);
+	if (e->listen_ret)
+		return e->listen_ret;
+	e->port = FAKE_PORT_LISTEN + e->idx;
+	WRITE_ONCE(e->bound, true);
+	*local_port = e->port;
+	return 0;
+}
+
+static inline int fake_bind(struct xenshm_channel *ch, u32 peer_domid, u32 remote_port,
+			    u32 *local_port)
+{
+	struct fake_end *e = fake_of(ch);
+	struct fake_end *peer = &e->env->end[1 - e->idx];
+
+	atomic_inc(&e->binds);
+	e->bind_remote = remote_port;
+	if (e->bind_ret)
+		return e->bind_ret;
+	if (!READ_ONCE(peer->bound) || peer->port != remote_port)
+		return -ECONNREFUSED;
+	e->port = FAKE_PORT_BIND + e->idx;
+	WRITE_ONCE(e->bound, true);
+	*local_port = e->port;
+	return 0;
+}
+
+static inline void fake_notify(struct xenshm_channel *ch)
+{
+	atomic_inc(&fake_of(ch)->notifies);
+}
+
+static inline void fake_teardown(struct xenshm_channel *ch)
+{
+	struct fake_end *e = fake_of(ch);
+
+	atomic_inc(&e->teardowns);
+	WRITE_ONCE(e->bound, false);
+	e->port = 0;
+}
+
+static const struct xenshm_transport_ops fake_ops = {
+	.transport = XENSHM_TRANSPORT_LOOPBACK,
+	.local_domid = fake_local_domid,
+	.listen = fake_listen,
+	.bind = fake_bind,
+	.notify = fake_notify,
+	.teardown = fake_teardown,
+};
+
+static inline void fake_region_release(struct xenshm_region *region)
+{
+	vfree(region->base);
+	kfree(region);
+}
+
+/* Ends "kunit-a" (slot 0, dom1) and "kunit-b" (slot 1, dom2), idle. */
+static inline int fake_env_init(struct kunit *test)
+{
+	struct fake_env *env = kunit_kzalloc(test, sizeof(*env), GFP_KERNEL);
+	struct xenshm_region *region;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, env);
+	test->priv = env;
+	region = kzalloc(sizeof(*region), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, region);
+	region->base = vmalloc_user(FAKE_REGION);
+	if (!region->base) {
+		kfree(region);
+		KUNIT_ASSERT_FAILURE(test, "vmalloc_user failed");
+	}
+	region->size = FAKE_REGION;
+	region->kind = XENSHM_REGION_VMALLOC;
+	region->release = fake_region_release;
+	kref_init(&region->ref);
+	env->region = region;
+
+	for (i = 0; i < 2; i++) {
+		env->end[i].env = env;
+		env->end[i].idx = i;
+		env->end[i].domid = i + 1;
+	}
+	/* each channel owns one reference */
+	xenshm_region_get(region);
+	for (i = 0; i < 2; i++) {
+		struct xenshm_channel *ch;
+
+		ch = xenshm_channel_create(i ? "kunit-b" : "kunit-a", region,
+					   &fake_ops, &env->end[i], i, XENSHM_DOMID_NONE);
+		KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(ch), "channel_create: %ld", PTR_ERR(ch));
+		env->ch[i] = ch;
+	}
+	return 0;
+}
+
+static inline void fake_env_exit(struct kunit *test)
+{
+	struct fake_env *env = test->priv;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (!IS_ERR_OR_NULL(env->ch[i]))
+			xenshm_channel_destroy(env->ch[i]);
+}
+
+static inline struct xenshm_slot *fake_slot(struct fake_env *env, unsigned int i)
+{
+	return env->region->base + (i ? XENSHM_SLOT1_OFF : XENSHM_SLOT0_OFF);
+}
+
+static inline struct xenshm_ring_ctrl *fake_ctrl(struct fake_env *env, unsigned int ring)
+{
+	return env->region->base + (ring ? XENSHM_RING1_CTRL_OFF : XENSHM_RING0_CTRL_OFF);
+}
+
+static inline int fake_connect(struct xenshm_channel *ch, u32 flags, u32 peer, u32 role,
+			       u32 timeout_ms)
+{
+	struct xenshm_connect arg = {
+		.size = sizeof(arg), .flags = flags, .peer_domid = peer,
+		.role = role, .mode = XENSHM_MODE_STREAM, .timeout_ms = timeout_ms,
+	};
+
+	return xenshm_channel_connect(ch, &arg);
+}
+
+/* Wait (bounded) until @ch shows @state; returns whether it did. */
+static inline bool fake_wait_state(struct xenshm_channel *ch, u32 state)
+{
+	wait_event_interruptible_timeout(ch->state_wq, xenshm_channel_state(ch) == state,
+					 msecs_to_jiffies(FAKE_WAIT_MS));
+	return xenshm_channel_state(ch) == state;
+}
+
+/* Connect both ends (domids as set) and wait for CONNECTED on both. */
+static inline void fake_connect_pair(struct kunit *test, struct fake_env *env)
+{
+	int ret;
+
+	ret = fake_connect(env->ch[0], 0, 0, XENSHM_ROLE_AUTO, 0);
+	KUNIT_ASSERT_TRUE_MSG(test, ret == 0 || ret == -EINPROGRESS, "connect a: %d", ret);
+	ret = fake_connect(env->ch[1], 0, 0, XENSHM_ROLE_AUTO, 0);
+	KUNIT_ASSERT_TRUE_MSG(test, ret == 0 || ret == -EINPROGRESS, "connect b: %d", ret);
+	KUNIT_ASSERT_TRUE(test, fake_wait_state(env->ch[0], XENSHM_CHAN_STATE_CONNECTED));
+	KUNIT_ASSERT_TRUE(test, fake_wait_state(env->ch[1], XENSHM_CHAN_STATE_CONNECTED));
+}
+
+#endif /* XENSHM_KUNIT_FAKE_TRANSPORT_H */
