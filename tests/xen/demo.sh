@@ -3,11 +3,12 @@
 # Per-domain script of `make xen-demo` (scripts/xen/run.sh --init all=THIS).
 # Loads xenshm.ko, shows the devices and the event IRQs, moves
 # XENSHM_DEMO_MIB MiB each way on every channel of this domain (read/write,
-# then mmap + eventfd) with throughput, and unloads the module again.
+# then mmap + eventfd, checksummed) with throughput, and unloads the module.
 
 mib=${XENSHM_DEMO_MIB:-32}
-chans=
-for r in $XENSHM_REGIONS; do chans="$chans ${r%%:*}"; done
+# One channel at a time, in the same global order in every domain (sorted by
+# name), so each transfer has the machine to itself.
+chans=$(for r in $XENSHM_REGIONS; do echo "${r%%:*}"; done | sort | tr '\n' ' ')
 
 demo() { xenshm_info "demo $*"; }
 
@@ -18,9 +19,9 @@ fi
 xenshm_pass insmod
 dmesg | grep 'xenshm: xen:' | sed 's/^\[[^]]*\] //' | cut -c1-90 |
 	while IFS= read -r l; do demo "kernel: $l"; done
-xenshm_wait_for 5 test -e "/dev/xenshm/${chans# }"
+xenshm_wait_for 5 test -e "/dev/xenshm/${chans%% *}"
 demo "devices: $(cd /dev/xenshm && echo *)"
-/xenshm/xenshm-e2e demo --size "$mib" $chans
+/xenshm/xenshm-e2e demo --serial --size "$mib" $chans
 rc=$?
 grep xenshm /proc/interrupts | tr -s ' ' | cut -c1-80 |
 	while IFS= read -r l; do demo "/proc/interrupts:$l"; done

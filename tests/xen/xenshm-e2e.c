@@ -25,8 +25,11 @@
  *          peer and must get a clear error quickly; then both reconnect.
  *   xenshm-e2e after-reload [--size MiB] CHAN...
  *       reconnect each channel after the module reload and move data again.
- *   xenshm-e2e demo [--size MiB] CHAN...
+ *   xenshm-e2e demo [--size MiB] [--serial] CHAN...
  *       step 1 only, with human-readable "XENSHM-INFO <dom> demo" lines.
+ *   --serial runs the channels one after the other, in the order given,
+ *   instead of all at once (the demo's throughput figures then do not
+ *   compete with each other).
  *
  * Output: one "XENSHM-RESULT PASS|FAIL <test> <details>" line per check (the
  * harness counts them) and "XENSHM-PERF" lines with throughput.
@@ -403,7 +406,7 @@ static int xfer_rw(struct end *e, struct duplex *d, unsigned int *wakeups)
  * sleep on the eventfd. 0 to go on, or a negative errno.
  */
 static int mm_wait(struct end *e, struct xenshm_map *m, int want_rx,
-		   int want_tx, unsigned int *wakeups)
+		   size_t want_tx, unsigned int *wakeups)
 {
 	struct pollfd p[2] = {
 		{ .fd = e->efd, .events = POLLIN },
@@ -419,7 +422,10 @@ static int mm_wait(struct end *e, struct xenshm_map *m, int want_rx,
 		ready |= r;
 	}
 	if (want_tx) {
-		r = xenshm_map_arm_tx(m, 1);
+		/* Like the kernel's write(): wake when half the ring is free. */
+		if (want_tx > m->info.data_size / 2)
+			want_tx = m->info.data_size / 2;
+		r = xenshm_map_arm_tx(m, want_tx);
 		if (r < 0)
 			return r;
 		ready |= r;
@@ -431,7 +437,10 @@ static int mm_wait(struct end *e, struct xenshm_map *m, int want_rx,
 		return -ETIMEDOUT;
 	if (r < 0)
 		return errno == EINTR ? 0 : -errno;
-	if (p[1].revents & (POLLERR | POLLHUP))
+	if (p[1].revents & POLLERR)
+		return -EIO;
+	/* A peer that left may have queued data before it went: drain it. */
+	if ((p[1].revents & POLLHUP) && !(want_rx && xenshm_map_rx_avail(m) > 0))
 		return -ECONNRESET;
 	if (p[0].revents & POLLIN) {
 		(*wakeups)++;
@@ -490,7 +499,7 @@ static int xfer_mmap(struct end *e, struct xenshm_map *m, struct duplex *d,
 		if (progress)
 			continue;
 		ret = mm_wait(e, m, d->rx_pos < d->rx_end,
-			      d->tx_pos < d->tx_end, wakeups);
+			      d->tx_end - d->tx_pos, wakeups);
 		if (ret)
 			return ret;
 	}
@@ -535,7 +544,7 @@ static int mm_exchange(struct end *e, struct xenshm_map *m, const void *tx,
 			}
 		}
 		if (!progress) {
-			ret = mm_wait(e, m, got < rxlen, sent < txlen, &wk);
+			ret = mm_wait(e, m, got < rxlen, txlen - sent, &wk);
 			if (ret)
 				return ret;
 		}
@@ -984,7 +993,7 @@ static int run_channel(const char *chan, const char *cmd, size_t size_mib,
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: xenshm-e2e run|after-reload|demo [--size MiB] [--reload-dom D] [--pin-test] CHAN...\n");
+		"usage: xenshm-e2e run|after-reload|demo [--size MiB] [--reload-dom D] [--pin-test] [--serial] CHAN...\n");
 	exit(2);
 }
 
@@ -992,7 +1001,7 @@ int main(int argc, char **argv)
 {
 	uint32_t reload_dom = XENSHM_DOMID_NONE;
 	size_t size_mib = 64;
-	int pin_test = 0, i, nchan = 0, status, failed = 0;
+	int pin_test = 0, serial = 0, i, nchan = 0, status, failed = 0;
 	const char *cmd;
 
 	if (getenv("XENSHM_DOM"))
@@ -1011,6 +1020,8 @@ int main(int argc, char **argv)
 			reload_dom = strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--pin-test"))
 			pin_test = 1;
+		else if (!strcmp(argv[i], "--serial"))
+			serial = 1;
 		else
 			usage();
 	}
@@ -1030,6 +1041,13 @@ int main(int argc, char **argv)
 			if (ret && !g_fail)
 				result(0, "channel", "err=%d (%s)", ret, strerror(-ret));
 			_exit(g_fail ? 1 : 0);
+		}
+		if (serial) {
+			/* One channel at a time: throughput without contention. */
+			if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+			    WEXITSTATUS(status))
+				failed++;
+			nchan--;
 		}
 	}
 	while (nchan-- > 0) {
