@@ -23,6 +23,33 @@ TEST_QEMU_HDRS := $(wildcard $(TOP)/tests/qemu/*.h)
 
 .PHONY: test-qemu test-qemu-progs bench-dev
 
+# The x86_64 guest also runs the Python example (tools/python/examples/) with
+# the host's own Debian python3 (same distribution and glibc as the guest
+# userspace needs): the interpreter, its shared libraries, _ctypes and a zip
+# of the pure-Python standard library.
+QEMU_PY := /usr/bin/python3.11
+QEMU_PY_LIBS := /lib64/ld-linux-x86-64.so.2 /lib/x86_64-linux-gnu/libc.so.6 \
+	/lib/x86_64-linux-gnu/libm.so.6 /lib/x86_64-linux-gnu/libz.so.1 \
+	/lib/x86_64-linux-gnu/libexpat.so.1 /lib/x86_64-linux-gnu/libffi.so.8
+QEMU_PY_CTYPES := /usr/lib/python3.11/lib-dynload/_ctypes.cpython-311-x86_64-linux-gnu.so
+QEMU_PY_ZIP := $(QEMU_OUT)/x86_64/python311.zip
+QEMU_PY_ADDS_x86_64 = $(if $(wildcard $(QEMU_PY)), \
+	--add $(QEMU_PY):/usr/bin/python3 $(foreach l,$(QEMU_PY_LIBS),--add $(l):$(l)) \
+	--add $(QEMU_CTYPES_DST) --add $(QEMU_PY_ZIP):/usr/lib/python311.zip \
+	--add $(TOP)/tools/python/xenshm/abi.py:/tools/python/xenshm/abi.py \
+	--add $(TOP)/tools/python/examples/loopback_rw.py:/tools/python/examples/loopback_rw.py)
+QEMU_CTYPES_DST = $(QEMU_PY_CTYPES):/usr/lib/python3.11/lib-dynload/$(notdir $(QEMU_PY_CTYPES))
+QEMU_PY_DEPS_x86_64 = $(if $(wildcard $(QEMU_PY)),$(QEMU_PY_ZIP))
+
+$(QEMU_PY_ZIP):
+	@mkdir -p $(dir $@)
+	$(PYTHON) -c 'import sys, zipfile, pathlib; \
+		root = pathlib.Path("/usr/lib/python3.11"); skip = {"test", "idlelib", "tkinter", \
+		"ensurepip", "lib2to3", "site-packages", "dist-packages", "turtledemo", "__pycache__"}; \
+		z = zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED); \
+		[z.write(p, p.relative_to(root)) for p in sorted(root.rglob("*.py")) \
+		 if not (set(p.relative_to(root).parts) & skip)]; z.close()' $@
+
 # $(1) = arch
 define test_qemu_arch_rules
 $(USER_BUILD)/$(1)/obj/tests/qemu/%.o: $(TOP)/tests/qemu/%.c $(TEST_QEMU_HDRS) $(LIB_HDRS)
@@ -35,13 +62,14 @@ $(USER_BUILD)/$(1)/bin/xenshm-test: $(patsubst $(TOP)/tests/qemu/%.c,$(USER_BUIL
 	$(USER_CROSS_$(1))g++ $$^ $(USER_LDFLAGS) -o $$@
 
 .PHONY: test-qemu-$(1) test-qemu-initramfs-$(1)
-test-qemu-initramfs-$(1): $(USER_BUILD)/$(1)/bin/xenshm-test tools-$(1)
+test-qemu-initramfs-$(1): $(USER_BUILD)/$(1)/bin/xenshm-test tools-$(1) $$(QEMU_PY_DEPS_$(1))
 	$(MAKE) --no-print-directory module ARCH=$(1)
 	$(TOP)/scripts/mkinitramfs.sh --arch $(1) --out $(QEMU_OUT)/$(1)/initramfs.cpio.gz \
 		--init $(TOP)/tests/qemu/guest.sh \
 		--add $(BUILD)/$(1)/xenshm.ko:/xenshm.ko \
 		--add $(USER_BUILD)/$(1)/bin/xenshm-test:/bin/xenshm-test \
-		$(foreach t,$(TOOL_NAMES),--add $(USER_BUILD)/$(1)/bin/$(t):/bin/$(t))
+		$(foreach t,$(TOOL_NAMES),--add $(USER_BUILD)/$(1)/bin/$(t):/bin/$(t)) \
+		$$(QEMU_PY_ADDS_$(1))
 
 test-qemu-$(1): test-qemu-initramfs-$(1)
 	$(TOP)/scripts/qemu-run.sh --arch $(1) --initrd $(QEMU_OUT)/$(1)/initramfs.cpio.gz \

@@ -36,4 +36,14 @@ if [ -x /bin/xenshm-info ]; then
 		rc=1
 	fi
 fi
+if [ -x /usr/bin/python3 ]; then
+	echo "guest: python example"
+	if PYTHONHOME=/usr PYTHONDONTWRITEBYTECODE=1 \
+	   /usr/bin/python3 /tools/python/examples/loopback_rw.py --pair 1; then
+		echo "guest: python example ok"
+	else
+		echo "guest: python example FAILED"
+		rc=1
+	fi
+fi
 exit $rc
