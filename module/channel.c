@@ -315,7 +315,7 @@ static void xenshm_connected(struct xenshm_channel *ch)
 	WRITE_ONCE(ch->error, 0);
 	xenshm_set_state(ch, XENSHM_CHAN_STATE_CONNECTED, false);
 	mod_delayed_work(system_wq, &ch->work, XENSHM_LIVENESS);
-	pr_info("%s: connected to dom%u as %s (ports %u/%u, tx %s, rx %s)\n",
+	pr_debug("%s: connected to dom%u as %s (ports %u/%u, tx %s, rx %s)\n",
 		ch->name, ch->peer_domid,
 		ch->role == XENSHM_ROLE_RECEIVER ? "receiver" : "sender",
 		ch->local_port, ch->remote_port,
@@ -473,6 +473,16 @@ static int xenshm_rendezvous_step(struct xenshm_channel *ch)
 		}
 		set_bit(XENSHM_CH_BOUND, &ch->flags);
 		ch->remote_port = peer.port;
+		/*
+		 * The ring core reads a CONNECTED slot without a port as
+		 * corrupt but stores the port only with GO: publish our
+		 * (informational) local port through GO first.  The receiver
+		 * is past the point where it looks at a GO from us.
+		 */
+		ret = xenshm_rs_publish(&ch->rs, XENSHM_SLOT_STATE_GO,
+					ch->local_port);
+		if (ret)
+			return ret;
 		ret = xenshm_rs_publish(&ch->rs, XENSHM_SLOT_STATE_CONNECTED,
 					ch->local_port);
 		if (ret)
