@@ -585,6 +585,8 @@ int xenshm_channel_connect(struct xenshm_channel *ch,
 	ch->work_delay = XENSHM_POLL_MIN;
 	ch->phase = XENSHM_PH_REGION;
 	WRITE_ONCE(ch->error, 0);
+	if (!atomic_read(&ch->rings_mapped))
+		clear_bit(XENSHM_CH_MMAP, &ch->flags);
 	xenshm_set_state(ch, XENSHM_CHAN_STATE_CONNECTING, true);
 	xenshm_rendezvous(ch);
 
