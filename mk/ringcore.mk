@@ -75,8 +75,6 @@ test-host: ringcore-freestanding $(RC_HOST)/asan/ringcore_test $(RC_HOST)/tsan/r
 RC_FS_COMMON := $(RC_LANG) $(RC_WARN) -O2 -nostdinc -ffreestanding -fno-use-cxa-atexit -D__KERNEL__ -I$(RC_INC)
 RC_FS_x86_64 := g++ $(RC_FS_COMMON) -mno-sse -mno-mmx -mno-red-zone -mcmodel=kernel -fno-pic
 RC_FS_arm64 := aarch64-linux-gnu-g++ $(RC_FS_COMMON) -mgeneral-regs-only -mno-outline-atomics -fno-pic
-RC_FS_NM_x86_64 := nm
-RC_FS_NM_arm64 := aarch64-linux-gnu-nm
 RC_FS_OBJS = $(foreach a,x86_64 arm64,$(patsubst $(TOP)/ringcore/%.cpp,$(RC_HOST)/fs-$(a)/%.o,$(RC_SRCS)))
 
 define rc_fs_arch
@@ -88,9 +86,11 @@ $(foreach a,x86_64 arm64,$(eval $(call rc_fs_arch,$(a))))
 
 ringcore-freestanding: $(RC_FS_OBJS)
 	@set -e; for a in x86_64 arm64; do \
-		nmcmd=$$( [ $$a = arm64 ] && echo aarch64-linux-gnu-nm || echo nm ); \
+		pfx=$$( [ $$a = arm64 ] && echo aarch64-linux-gnu- || true ); \
+		nmcmd=$${pfx}nm; \
 		objdir=$(RC_HOST)/fs-$$a; \
-		bad=$$($$nmcmd -u $$objdir/*.o | awk '/ U /{print $$2}' | sort -u | grep -v -x -E 'memcpy|memset|memmove' || true); \
+		$${pfx}ld -r -o $(RC_HOST)/fs-$$a.ringcore.o $$objdir/*.o; \
+		bad=$$($$nmcmd -u $(RC_HOST)/fs-$$a.ringcore.o | awk '{print $$NF}' | sort -u | grep -v -x -E 'memcpy|memset|memmove' || true); \
 		if [ -n "$$bad" ]; then echo "ringcore ($$a): forbidden undefined symbols: $$bad"; exit 1; fi; \
 		if $$nmcmd $$objdir/*.o | grep -E ' _ZGV| __cxa| _Znw| _Zdl| __udivti3| __aarch64_'; then \
 			echo "ringcore ($$a): C++ runtime symbols"; exit 1; fi; \

@@ -29,24 +29,10 @@ static_assert(XSR_DOMID_NONE == wire::DOMID_NONE);
 
 namespace {
 
-inline ring *R(xsr_ring *r)
-{
-	return reinterpret_cast<ring *>(r);
-}
-inline const ring *R(const xsr_ring *r)
-{
-	return reinterpret_cast<const ring *>(r);
-}
 inline region *G(xsr_region *g)
 {
 	return reinterpret_cast<region *>(g);
 }
-// A handle that was never attached (zeroed) has no control block.
-#define RING_OR(r, bad)                              \
-	ring *x = R(r);                              \
-	if (__builtin_expect(!x->ctrl, 0))           \
-		return bad
-
 inline const region *G(const xsr_region *g)
 {
 	return reinterpret_cast<const region *>(g);
@@ -57,7 +43,7 @@ int ring_setup(xsr_ring *r, const xsr_region *rg, unsigned int my_slot, unsigned
 {
 	if (!r || !rg || !G(rg)->valid || my_slot > 1 || dir > XSR_RX || mode > XSR_MODE_MESSAGE)
 		return err::INVAL;
-	ring *x = R(r);
+	ring *x = reinterpret_cast<ring *>(r);
 	__builtin_memset(r, 0, sizeof(*r));
 	const u32 idx = dir == XSR_TX ? my_slot : 1 - my_slot;
 	return x->attach(G(rg)->base, G(rg)->data_size, idx, dir == XSR_TX ? ring_dir::tx : ring_dir::rx,
@@ -149,138 +135,7 @@ int xsr_ring_join(struct xsr_ring *r, const struct xsr_region *rg, unsigned int 
 	return ring_setup(r, rg, my_slot, dir, mode, false);
 }
 
-int xsr_ring_error(const struct xsr_ring *r)
-{
-	return R(r)->error();
-}
-
-void xsr_ring_set_broken(struct xsr_ring *r)
-{
-	R(r)->fail();
-}
-
-uint32_t xsr_ring_max_msg(const struct xsr_ring *r)
-{
-	return R(r)->max_msg;
-}
-
-uint32_t xsr_ring_data_size(const struct xsr_ring *r)
-{
-	return R(r)->size;
-}
-
-long xsr_send(struct xsr_ring *r, const void *src, size_t len, xsr_copy_in_fn copy_in, void *ctx,
-	      unsigned int flags)
-{
-	if (!copy_in)
-		return err::INVAL;
-	RING_OR(r, err::INVAL);
-	return x->send(src, len, copy_in, ctx, flags & XSR_MORE);
-}
-
-long xsr_recv(struct xsr_ring *r, void *dst, size_t cap, xsr_copy_out_fn copy_out, void *ctx, unsigned int flags)
-{
-	if (!copy_out)
-		return err::INVAL;
-	RING_OR(r, err::INVAL);
-	return x->recv(dst, cap, copy_out, ctx, flags & XSR_MORE);
-}
-
-long xsr_rx_next_len(struct xsr_ring *r)
-{
-	RING_OR(r, err::INVAL);
-	return x->next_len();
-}
-
-long xsr_write(struct xsr_ring *r, const void *src, size_t len, xsr_copy_in_fn copy_in, void *ctx,
-	       unsigned int flags)
-{
-	if (!copy_in)
-		return err::INVAL;
-	RING_OR(r, err::INVAL);
-	return x->write(src, len, copy_in, ctx, flags & XSR_MORE);
-}
-
-long xsr_read(struct xsr_ring *r, void *dst, size_t cap, xsr_copy_out_fn copy_out, void *ctx, unsigned int flags)
-{
-	if (!copy_out)
-		return err::INVAL;
-	RING_OR(r, err::INVAL);
-	return x->read(dst, cap, copy_out, ctx, flags & XSR_MORE);
-}
-
-long xsr_tx_reserve(struct xsr_ring *r, size_t len, void **buf)
-{
-	RING_OR(r, err::INVAL);
-	return x->reserve(len, buf);
-}
-
-int xsr_tx_commit(struct xsr_ring *r, size_t len)
-{
-	RING_OR(r, err::INVAL);
-	return x->commit(len);
-}
-
-long xsr_rx_peek(struct xsr_ring *r, const void **buf)
-{
-	RING_OR(r, err::INVAL);
-	return x->peek(buf);
-}
-
-int xsr_rx_release(struct xsr_ring *r, size_t len)
-{
-	RING_OR(r, err::INVAL);
-	return x->release(len);
-}
-
-long xsr_tx_space(struct xsr_ring *r)
-{
-	RING_OR(r, err::INVAL);
-	return x->tx_space();
-}
-
-long xsr_rx_avail(struct xsr_ring *r)
-{
-	RING_OR(r, err::INVAL);
-	return x->rx_avail();
-}
-
-void xsr_tx_flush(struct xsr_ring *r)
-{
-	ring *x = R(r);
-	if (x->ctrl)
-		x->tx_flush();
-}
-
-void xsr_rx_flush(struct xsr_ring *r)
-{
-	ring *x = R(r);
-	if (x->ctrl)
-		x->rx_flush();
-}
-
-int xsr_tx_need_notify(struct xsr_ring *r)
-{
-	RING_OR(r, 0);
-	return x->tx_need_notify();
-}
-
-int xsr_rx_need_notify(struct xsr_ring *r)
-{
-	RING_OR(r, 0);
-	return x->rx_need_notify();
-}
-
-int xsr_rx_arm(struct xsr_ring *r)
-{
-	RING_OR(r, err::INVAL);
-	return x->rx_arm();
-}
-
-int xsr_tx_arm(struct xsr_ring *r, size_t want)
-{
-	RING_OR(r, err::INVAL);
-	return x->tx_arm(want);
-}
+// The ring data-path wrappers live at the end of ring.cpp, in the same
+// translation unit as the methods they call, so those inline without LTO.
 
 } // extern "C"

@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+//
+// Ring core throughput against references, all in the same run:
+//   ring      xenshm ring (message mode), producer and consumer threads, copy
+//             callbacks, full validation, event-index notifications with
+//             futex sleeps (spin first, then arm + re-check + sleep); the
+//             consumer drains in batches (XSR_MORE) and publishes cons /
+//             checks need_notify per batch.
+//   handoff   bare two-thread copy-in/copy-out over a byte buffer of the same
+//             size: acquire/release indices (each side caches the other's
+//             index), no framing, no validation, no notification (spins).
+//   memcpy    one thread copying a message-sized buffer.
+//   spsc      boost::lockfree::spsc_queue of 64-byte elements, push/pop.
+//   pipe      a Linux pipe, write()/read() of one message at a time.
+// Every variant moves the same bytes per message (copy in at the producer,
+// copy out at the consumer; the consumer touches every byte it receives).
+// After the runs it prints one ratio per line.
+#include <fcntl.h>
+#include <sched.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+#include <boost/lockfree/spsc_queue.hpp>
+
+#include "xenshm/xsr.h"
+#include "xenshm/xsr_mem.h"
+
+namespace {
+
+constexpr uint32_t kDataSize = 256 * 1024; // each ring's data area (and the handoff buffer)
+constexpr size_t kBytesPerIter = 8u << 20;  // bytes moved per benchmark iteration
+
+inline void cpu_relax()
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	asm volatile("yield" ::: "memory");
+#endif
+}
+
+struct Bell {
+	alignas(64) std::atomic<uint32_t> seq{0};
+	void ring()
+	{
+		seq.fetch_add(1, std::memory_order_seq_cst);
+		syscall(SYS_futex, reinterpret_cast<uint32_t *>(&seq), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
+	}
+	uint32_t read() { return seq.load(std::memory_order_seq_cst); }
+	void wait(uint32_t v)
+	{
+		syscall(SYS_futex, reinterpret_cast<uint32_t *>(&seq), FUTEX_WAIT_PRIVATE, v, nullptr, nullptr, 0);
+	}
+};
+
+constexpr int kSpins = 4000; // polls before arming and sleeping
+
+// Spin-waiting of the references: poll, and after kSpins polls give the CPU
+// away (sched_yield) so a descheduled peer thread can run. The machine has 2
+// cores; without this the spinning references collapse whenever anything
+// else runs.
+struct Backoff {
+	int n = 0;
+	void pause()
+	{
+		if (++n < kSpins) {
+			cpu_relax();
+		} else {
+			n = 0;
+			sched_yield();
+		}
+	}
+};
+
+// Consumer touches every byte (sums 8-byte words) so no variant can skip it.
+inline uint64_t touch(const uint8_t *p, size_t n)
+{
+	uint64_t s = 0;
+	for (size_t i = 0; i + 8 <= n; i += 64) {
+		uint64_t w;
+		std::memcpy(&w, p + i, 8);
+		s += w;
+	}
+	return s;
+}
+
+std::atomic<uint64_t> g_sink{0};
+
+size_t msgs_per_iter(size_t msg)
+{
+	return kBytesPerIter / msg;
+}
+
+// ------------------------------------------------------------------ ring
+void BM_ring(benchmark::State &st)
+{
+	const size_t msg = size_t(st.range(0));
+	const uint64_t region_size = 8192 + 2ull * kDataSize;
+	auto *mem = static_cast<uint8_t *>(std::aligned_alloc(4096, region_size));
+	std::memset(mem, 0, region_size);
+	xsr_region ra, rb;
+	uint32_t ep;
+	if (xsr_region_init(&ra, mem, region_size) || xsr_region_validate(&rb, mem, region_size) ||
+	    xsr_slot_claim(&ra, 0, 1, 2, XSR_SLOT_FLAG_TX_MESSAGE, &ep) != 0 ||
+	    xsr_slot_claim(&rb, 1, 2, 1, 0, &ep) != 1) {
+		st.SkipWithError("region setup");
+		return;
+	}
+	xsr_ring tx, rx;
+	xsr_ring_attach(&tx, &ra, 0, XSR_TX, XSR_MODE_MESSAGE);
+	xsr_ring_attach(&rx, &rb, 1, XSR_RX, XSR_MODE_MESSAGE);
+	Bell to_cons, to_prod;
+	std::atomic<uint64_t> consumed{0};
+	std::atomic<bool> stop{false};
+	uint64_t notes = 0;
+	std::vector<uint8_t> src(msg, 0x3c);
+
+	std::thread cons([&] {
+		std::vector<uint8_t> dst(msg);
+		uint64_t got = 0, sum = 0;
+		uint32_t since = 0;
+		const uint32_t publish_every = kDataSize / 4;
+		while (!stop.load(std::memory_order_relaxed)) {
+			long r = xsr_recv(&rx, dst.data(), dst.size(), xsr_copy_out_memcpy, nullptr, XSR_MORE);
+			if (r >= 0) {
+				sum += touch(dst.data(), size_t(r));
+				got++;
+				since += uint32_t(r) + 8;
+				if (since >= publish_every) {
+					since = 0;
+					consumed.store(got, std::memory_order_release);
+					if (xsr_rx_need_notify(&rx))
+						to_prod.ring();
+				}
+				continue;
+			}
+			// Drained: publish cons, wake a producer that waits for space.
+			since = 0;
+			consumed.store(got, std::memory_order_release);
+			if (xsr_rx_need_notify(&rx))
+				to_prod.ring();
+			bool more = false;
+			for (int i = 0; i < kSpins && !more; i++) {
+				cpu_relax();
+				more = xsr_rx_avail(&rx) > 0 || stop.load(std::memory_order_relaxed);
+			}
+			if (more)
+				continue;
+			const uint32_t v = to_cons.read();
+			if (xsr_rx_arm(&rx) == 0 && !stop.load())
+				to_cons.wait(v);
+		}
+		g_sink += sum;
+	});
+
+	uint64_t sent = 0;
+	for (auto _ : st) {
+		const size_t n = msgs_per_iter(msg);
+		for (size_t i = 0; i < n; i++) {
+			for (int spins = 0;;) {
+				long r = xsr_send(&tx, src.data(), msg, xsr_copy_in_memcpy, nullptr, 0);
+				if (r >= 0)
+					break;
+				if (++spins < kSpins) {
+					cpu_relax();
+					continue;
+				}
+				const uint32_t v = to_prod.read();
+				if (xsr_tx_arm(&tx, msg) == 0)
+					to_prod.wait(v);
+				spins = 0;
+			}
+			if (xsr_tx_need_notify(&tx)) {
+				notes++;
+				to_cons.ring();
+			}
+		}
+		sent += n;
+		for (Backoff b; consumed.load(std::memory_order_acquire) < sent;)
+			b.pause();
+	}
+	stop = true;
+	to_cons.ring();
+	cons.join();
+	st.SetBytesProcessed(int64_t(sent * msg));
+	st.SetItemsProcessed(int64_t(sent));
+	st.counters["notify_per_msg"] = double(notes) / double(sent ? sent : 1);
+	std::free(mem);
+}
+
+// ------------------------------------------------------------------ handoff
+struct Handoff {
+	alignas(128) std::atomic<uint32_t> prod{0};
+	alignas(128) std::atomic<uint32_t> cons{0};
+	alignas(128) uint8_t buf[kDataSize];
+};
+
+void BM_handoff(benchmark::State &st)
+{
+	const size_t msg = size_t(st.range(0));
+	auto *h = new Handoff;
+	std::atomic<uint64_t> consumed{0};
+	std::atomic<bool> stop{false};
+	std::vector<uint8_t> src(msg, 0x3c);
+	const uint32_t mask = kDataSize - 1;
+
+	std::thread cons([&] {
+		std::vector<uint8_t> dst(msg);
+		uint32_t c = 0, p = 0;
+		uint64_t got = 0, sum = 0;
+		Backoff b;
+		while (!stop.load(std::memory_order_relaxed)) {
+			if (p - c < msg) {
+				p = h->prod.load(std::memory_order_acquire);
+				if (p - c < msg) {
+					b.pause();
+					continue;
+				}
+			}
+			const uint32_t off = c & mask, first = std::min<uint32_t>(uint32_t(msg), kDataSize - off);
+			std::memcpy(dst.data(), h->buf + off, first);
+			std::memcpy(dst.data() + first, h->buf, msg - first);
+			c += uint32_t(msg);
+			h->cons.store(c, std::memory_order_release);
+			sum += touch(dst.data(), msg);
+			consumed.store(++got, std::memory_order_release);
+		}
+		g_sink += sum;
+	});
+
+	uint32_t p = 0, c = 0;
+	uint64_t sent = 0;
+	for (auto _ : st) {
+		const size_t n = msgs_per_iter(msg);
+		for (size_t i = 0; i < n; i++) {
+			for (Backoff b; kDataSize - (p - c) < msg;) {
+				c = h->cons.load(std::memory_order_acquire);
+				if (kDataSize - (p - c) < msg)
+					b.pause();
+			}
+			const uint32_t off = p & mask, first = std::min<uint32_t>(uint32_t(msg), kDataSize - off);
+			std::memcpy(h->buf + off, src.data(), first);
+			std::memcpy(h->buf, src.data() + first, msg - first);
+			p += uint32_t(msg);
+			h->prod.store(p, std::memory_order_release);
+		}
+		sent += n;
+		for (Backoff b; consumed.load(std::memory_order_acquire) < sent;)
+			b.pause();
+	}
+	stop = true;
+	cons.join();
+	st.SetBytesProcessed(int64_t(sent * msg));
+	st.SetItemsProcessed(int64_t(sent));
+	delete h;
+}
+
+// ------------------------------------------------------------------ memcpy
+void BM_memcpy(benchmark::State &st)
+{
+	const size_t msg = size_t(st.range(0));
+	std::vector<uint8_t> src(msg, 0x3c), dst(msg);
+	uint64_t done = 0;
+	for (auto _ : st) {
+		const size_t n = msgs_per_iter(msg);
+		for (size_t i = 0; i < n; i++) {
+			std::memcpy(dst.data(), src.data(), msg);
+			benchmark::ClobberMemory();
+		}
+		done += n;
+	}
+	st.SetBytesProcessed(int64_t(done * msg));
+	st.SetItemsProcessed(int64_t(done));
+}
+
+// ------------------------------------------------------------------ spsc_queue
+struct Msg64 {
+	uint8_t b[64];
+};
+
+void BM_spsc(benchmark::State &st)
+{
+	auto *q = new boost::lockfree::spsc_queue<Msg64, boost::lockfree::capacity<kDataSize / 64>>;
+	std::atomic<uint64_t> consumed{0};
+	std::atomic<bool> stop{false};
+	Msg64 src;
+	std::memset(src.b, 0x3c, 64);
+	std::thread cons([&] {
+		Msg64 m;
+		uint64_t got = 0, sum = 0;
+		Backoff b;
+		while (!stop.load(std::memory_order_relaxed)) {
+			if (q->pop(m)) {
+				sum += touch(m.b, 64);
+				consumed.store(++got, std::memory_order_release);
+			} else {
+				b.pause();
+			}
+		}
+		g_sink += sum;
+	});
+	uint64_t sent = 0;
+	for (auto _ : st) {
+		const size_t n = msgs_per_iter(64);
+		for (size_t i = 0; i < n; i++)
+			for (Backoff b; !q->push(src);)
+				b.pause();
+		sent += n;
+		for (Backoff b; consumed.load(std::memory_order_acquire) < sent;)
+			b.pause();
+	}
+	stop = true;
+	cons.join();
+	st.SetBytesProcessed(int64_t(sent * 64));
+	st.SetItemsProcessed(int64_t(sent));
+	delete q;
+}
+
+// ------------------------------------------------------------------ pipe
+void BM_pipe(benchmark::State &st)
+{
+	const size_t msg = size_t(st.range(0));
+	int fds[2];
+	if (pipe(fds)) {
+		st.SkipWithError("pipe");
+		return;
+	}
+	std::atomic<uint64_t> consumed{0};
+	std::vector<uint8_t> src(msg, 0x3c);
+	std::thread cons([&] {
+		std::vector<uint8_t> dst(msg);
+		uint64_t got = 0, sum = 0;
+		for (;;) {
+			size_t have = 0;
+			while (have < msg) {
+				ssize_t r = read(fds[0], dst.data() + have, msg - have);
+				if (r <= 0) {
+					g_sink += sum;
+					return;
+				}
+				have += size_t(r);
+			}
+			sum += touch(dst.data(), msg);
+			consumed.store(++got, std::memory_order_release);
+		}
+	});
+	uint64_t sent = 0;
+	for (auto _ : st) {
+		const size_t n = msgs_per_iter(msg) / 16; // pipes are slow: fewer per iteration
+		for (size_t i = 0; i < n; i++)
+			if (write(fds[1], src.data(), msg) != ssize_t(msg))
+				std::abort();
+		sent += n;
+		for (Backoff b; consumed.load(std::memory_order_acquire) < sent;)
+			b.pause();
+	}
+	close(fds[1]);
+	cons.join();
+	close(fds[0]);
+	st.SetBytesProcessed(int64_t(sent * msg));
+	st.SetItemsProcessed(int64_t(sent));
+}
+
+// ------------------------------------------------------------------ reporting
+struct Collector : benchmark::ConsoleReporter {
+	std::map<std::string, double> bps, notes;
+	std::map<std::string, int> have_median;
+	void ReportRuns(const std::vector<Run> &runs) override
+	{
+		for (const Run &r : runs) {
+			std::string name = r.run_name.function_name + "/" + r.run_name.args;
+			const bool median = r.run_type == Run::RT_Aggregate && r.aggregate_name == "median";
+			const bool plain = r.run_type == Run::RT_Iteration;
+			if (!median && !(plain && !have_median[name]))
+				continue;
+			if (median)
+				have_median[name] = 1;
+			auto it = r.counters.find("bytes_per_second");
+			if (it != r.counters.end())
+				bps[name] = it->second.value;
+			auto nt = r.counters.find("notify_per_msg");
+			if (nt != r.counters.end())
+				notes[name] = nt->second.value;
+		}
+		ConsoleReporter::ReportRuns(runs);
+	}
+};
+
+} // namespace
+
+BENCHMARK(BM_ring)->Arg(64)->Arg(1024)->Arg(65536)->UseRealTime();
+BENCHMARK(BM_handoff)->Arg(64)->Arg(1024)->Arg(65536)->UseRealTime();
+BENCHMARK(BM_memcpy)->Arg(64)->Arg(1024)->Arg(65536);
+BENCHMARK(BM_spsc)->UseRealTime();
+BENCHMARK(BM_pipe)->Arg(64)->UseRealTime();
+
+int main(int argc, char **argv)
+{
+	std::vector<char *> args(argv, argv + argc);
+	std::string reps = "--benchmark_repetitions=3", aggr = "--benchmark_report_aggregates_only=true";
+	bool user_reps = false;
+	for (int i = 1; i < argc; i++)
+		if (!std::strncmp(argv[i], "--benchmark_repetitions", 23))
+			user_reps = true;
+	if (!user_reps) {
+		args.push_back(reps.data());
+		args.push_back(aggr.data());
+	}
+	int ac = int(args.size());
+	benchmark::Initialize(&ac, args.data());
+	Collector rep;
+	benchmark::RunSpecifiedBenchmarks(&rep);
+	benchmark::Shutdown();
+
+	auto ratio = [&](const char *label, const std::string &a, const std::string &b) {
+		if (rep.bps.count(a) && rep.bps.count(b) && rep.bps[b] > 0)
+			std::printf("%s: %.2f\n", label, rep.bps[a] / rep.bps[b]);
+	};
+	std::printf("\n");
+	ratio("ring/handoff 64B", "BM_ring/64", "BM_handoff/64");
+	ratio("ring/handoff 1KiB", "BM_ring/1024", "BM_handoff/1024");
+	ratio("ring/handoff 64KiB", "BM_ring/65536", "BM_handoff/65536");
+	ratio("ring/memcpy 64KiB", "BM_ring/65536", "BM_memcpy/65536");
+	ratio("ring/spsc_queue 64B", "BM_ring/64", "BM_spsc/");
+	ratio("ring/pipe 64B", "BM_ring/64", "BM_pipe/64");
+	if (rep.notes.count("BM_ring/64"))
+		std::printf("notifications per message streaming 64B: %.5f\n", rep.notes["BM_ring/64"]);
+	return 0;
+}
