@@ -148,6 +148,7 @@ static void poll_desc(const struct poll_case *c, char *desc)
 {
 	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(poll, poll_cases, poll_desc);
 
 static void xenshm_channel_poll_in_state(struct kunit *test)
@@ -184,6 +185,7 @@ static void notify_desc(const struct notify_case *c, char *desc)
 {
 	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(notify, notify_cases, notify_desc);
 
 static void xenshm_channel_notify_decision(struct kunit *test)

@@ -39,6 +39,7 @@ static void pair_desc(const struct pair_case *c, char *desc)
 {
 	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(pair, pair_cases, pair_desc);
 
 /* The receiver listens, the sender binds to exactly that port, both connect. */
@@ -90,9 +91,10 @@ static void xenshm_proto_pinned_peer_refused(struct kunit *test)
 {
 	struct fake_env *env = test->priv;
 	struct xenshm_channel *a = env->ch[0];
+	int ret;
 
-	KUNIT_EXPECT_EQ(test, fake_connect(a, XENSHM_CONNECT_FLAGS_PIN_PEER, 9,
-					    XENSHM_ROLE_AUTO, 0), -EINPROGRESS);
+	ret = fake_connect(a, XENSHM_CONNECT_FLAGS_PIN_PEER, 9, XENSHM_ROLE_AUTO, 0);
+	KUNIT_EXPECT_EQ(test, ret, -EINPROGRESS);
 	fake_connect(env->ch[1], 0, 0, XENSHM_ROLE_AUTO, 100);
 	xenshm_channel_event(a);
 	KUNIT_ASSERT_TRUE(test, fake_wait_state(a, XENSHM_CHAN_STATE_IDLE));
@@ -169,6 +171,7 @@ static void hostile_desc(const struct hostile_case *c, char *desc)
 {
 	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(hostile, hostile_cases, hostile_desc);
 
 static void xenshm_proto_hostile_peer_slot(struct kunit *test)
@@ -184,7 +187,7 @@ static void xenshm_proto_hostile_peer_slot(struct kunit *test)
 	WRITE_ONCE(peer->domid, 1);
 	WRITE_ONCE(peer->epoch, 1);
 	WRITE_ONCE(peer->port, c->port);
-	smp_wmb();
+	smp_wmb();	/* the fields before the state, as a real owner would */
 	WRITE_ONCE(peer->state, c->state);
 	xenshm_channel_event(a);
 	KUNIT_ASSERT_TRUE(test, fake_wait_state(a, c->end_state));

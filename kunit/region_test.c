@@ -55,6 +55,15 @@ static void *region_alloc(struct kunit *test, u64 size)
 	return env->mem;
 }
 
+/* A fresh, initialised 16 KiB region in env->rg. */
+static void region_fresh(struct kunit *test)
+{
+	struct region_env *env = test->priv;
+	void *mem = region_alloc(test, REGION_16K);
+
+	KUNIT_ASSERT_EQ(test, xsr_region_init(&env->rg, mem, REGION_16K), 0);
+}
+
 static struct xenshm_region_header *hdr(struct region_env *env)
 {
 	return env->mem + XENSHM_HEADER_OFF;
@@ -88,6 +97,7 @@ static void data_size_desc(const struct data_size_case *c, char *desc)
 {
 	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(data_size, data_size_cases, data_size_desc);
 
 static void xenshm_region_data_size_for(struct kunit *test)
@@ -155,6 +165,7 @@ static void bad_args_desc(const struct bad_args_case *c, char *desc)
 {
 	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(bad_args, bad_args_cases, bad_args_desc);
 
 static void xenshm_region_init_rejects_bad_args(struct kunit *test)
@@ -206,6 +217,7 @@ static void hdr_desc(const struct hdr_case *c, char *desc)
 {
 	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(hdr, hdr_cases, hdr_desc);
 
 static void xenshm_region_validate_header(struct kunit *test)
@@ -219,17 +231,39 @@ static void xenshm_region_validate_header(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, xsr_region_init(&env->rg, mem, 24576), 0);
 	h = hdr(env);
 	switch (c->fault) {
-	case HDR_NO_MAGIC:		h->magic = 0; break;
-	case HDR_MAGIC_INIT:		h->magic = XENSHM_MAGIC_INIT; break;
-	case HDR_MAJOR_NEWER:		h->version_major = XENSHM_ABI_MAJOR + 1; break;
-	case HDR_MAJOR_ZERO:		h->version_major = 0; break;
-	case HDR_MINOR_NEWER:		h->version_minor = XENSHM_ABI_MINOR + 1; break;
-	case HDR_NO_EVENT_IDX:		h->features &= ~(u64)XENSHM_FEATURES_EVENT_IDX; break;
-	case HDR_REGION_SIZE_BIGGER:	h->region_size = 1ull << 40; break;
-	case HDR_REGION_SIZE_SMALLER:	h->region_size = REGION_16K; break;
-	case HDR_DATA_SIZE_HALF:	h->data_size = 4096; break;
-	case HDR_DATA_SIZE_NOT_POW2:	h->data_size = 8192 - 8; break;
-	case HDR_DATA_SIZE_HUGE:	h->data_size = 0x80000000u; break;
+	case HDR_NO_MAGIC:
+		h->magic = 0;
+		break;
+	case HDR_MAGIC_INIT:
+		h->magic = XENSHM_MAGIC_INIT;
+		break;
+	case HDR_MAJOR_NEWER:
+		h->version_major = XENSHM_ABI_MAJOR + 1;
+		break;
+	case HDR_MAJOR_ZERO:
+		h->version_major = 0;
+		break;
+	case HDR_MINOR_NEWER:
+		h->version_minor = XENSHM_ABI_MINOR + 1;
+		break;
+	case HDR_NO_EVENT_IDX:
+		h->features &= ~(u64)XENSHM_FEATURES_EVENT_IDX;
+		break;
+	case HDR_REGION_SIZE_BIGGER:
+		h->region_size = 1ull << 40;
+		break;
+	case HDR_REGION_SIZE_SMALLER:
+		h->region_size = REGION_16K;
+		break;
+	case HDR_DATA_SIZE_HALF:
+		h->data_size = 4096;
+		break;
+	case HDR_DATA_SIZE_NOT_POW2:
+		h->data_size = 8192 - 8;
+		break;
+	case HDR_DATA_SIZE_HUGE:
+		h->data_size = 0x80000000u;
+		break;
 	}
 	KUNIT_EXPECT_EQ(test, xsr_region_validate(&peer, mem, 24576), c->expect);
 	/*
@@ -248,7 +282,7 @@ static void xenshm_region_claim_two_then_busy(struct kunit *test)
 	struct region_env *env = test->priv;
 	u32 e0 = 0, e1 = 0, e2 = 0;
 
-	KUNIT_ASSERT_EQ(test, xsr_region_init(&env->rg, region_alloc(test, REGION_16K), REGION_16K), 0);
+	region_fresh(test);
 	KUNIT_EXPECT_EQ(test, xsr_slot_claim(&env->rg, -1, 1, 2, 0, &e0), 0);
 	KUNIT_EXPECT_EQ(test, xsr_slot_claim(&env->rg, -1, 2, 1, 0, &e1), 1);
 	KUNIT_EXPECT_EQ(test, xsr_slot_claim(&env->rg, -1, 3, 1, 0, &e2), XSR_EBUSY);
@@ -265,7 +299,7 @@ static void xenshm_region_claim_taken_slot_busy(struct kunit *test)
 	struct region_env *env = test->priv;
 	u32 e;
 
-	KUNIT_ASSERT_EQ(test, xsr_region_init(&env->rg, region_alloc(test, REGION_16K), REGION_16K), 0);
+	region_fresh(test);
 	KUNIT_ASSERT_EQ(test, xsr_slot_claim(&env->rg, 1, 5, 6, 0, &e), 1);
 	KUNIT_EXPECT_EQ(test, xsr_slot_claim(&env->rg, 1, 6, 5, 0, &e), XSR_EBUSY);
 	KUNIT_EXPECT_EQ(test, xsr_slot_claim(&env->rg, 2, 6, 5, 0, &e), XSR_EINVAL);
@@ -277,7 +311,7 @@ static void xenshm_region_reclaim_bumps_epoch(struct kunit *test)
 	struct region_env *env = test->priv;
 	u32 e_first = 0, e_again = 0;
 
-	KUNIT_ASSERT_EQ(test, xsr_region_init(&env->rg, region_alloc(test, REGION_16K), REGION_16K), 0);
+	region_fresh(test);
 	KUNIT_ASSERT_EQ(test, xsr_slot_claim(&env->rg, -1, 4, 9, 0, &e_first), 0);
 	KUNIT_ASSERT_EQ(test, xsr_slot_set_state(&env->rg, 0, XSR_SLOT_GO, 33), 0);
 	KUNIT_EXPECT_EQ(test, xsr_slot_claim(&env->rg, -1, 4, 9, 0, &e_again), 0);
@@ -292,7 +326,7 @@ static void xenshm_region_release_frees_slot(struct kunit *test)
 	struct region_env *env = test->priv;
 	u32 e;
 
-	KUNIT_ASSERT_EQ(test, xsr_region_init(&env->rg, region_alloc(test, REGION_16K), REGION_16K), 0);
+	region_fresh(test);
 	KUNIT_ASSERT_EQ(test, xsr_slot_claim(&env->rg, 0, 4, 9, 0, &e), 0);
 	xsr_slot_release(&env->rg, 0);
 	KUNIT_EXPECT_EQ(test, slot(env, 0)->state, (u32)XENSHM_SLOT_STATE_FREE);
@@ -307,7 +341,7 @@ static void xenshm_region_go_needs_port(struct kunit *test)
 	struct xsr_slot_info si;
 	u32 e;
 
-	KUNIT_ASSERT_EQ(test, xsr_region_init(&env->rg, region_alloc(test, REGION_16K), REGION_16K), 0);
+	region_fresh(test);
 	KUNIT_ASSERT_EQ(test, xsr_slot_claim(&env->rg, 0, 4, 9, 0, &e), 0);
 	KUNIT_EXPECT_EQ(test, xsr_slot_set_state(&env->rg, 0, XSR_SLOT_GO, 0), XSR_EINVAL);
 	KUNIT_EXPECT_EQ(test, xsr_slot_set_state(&env->rg, 0, XSR_SLOT_FREE, 0), XSR_EINVAL);
@@ -345,6 +379,7 @@ static void slot_desc(const struct slot_case *c, char *desc)
 {
 	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(slot, slot_cases, slot_desc);
 
 static void xenshm_region_slot_read_checks(struct kunit *test)
@@ -354,7 +389,7 @@ static void xenshm_region_slot_read_checks(struct kunit *test)
 	struct xsr_slot_info si;
 	u32 e;
 
-	KUNIT_ASSERT_EQ(test, xsr_region_init(&env->rg, region_alloc(test, REGION_16K), REGION_16K), 0);
+	region_fresh(test);
 	KUNIT_ASSERT_EQ(test, xsr_slot_claim(&env->rg, 1, 2, 1, 0, &e), 1);
 	/* the peer (slot 1) writes whatever it likes */
 	slot(env, 1)->port = c->port;
@@ -388,6 +423,7 @@ static void peer_desc(const struct peer_case *c, char *desc)
 {
 	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(peer, peer_cases, peer_desc);
 
 static void xenshm_region_peer_check(struct kunit *test)
@@ -396,7 +432,7 @@ static void xenshm_region_peer_check(struct kunit *test)
 	struct region_env *env = test->priv;
 	u32 mine, peer, again;
 
-	KUNIT_ASSERT_EQ(test, xsr_region_init(&env->rg, region_alloc(test, REGION_16K), REGION_16K), 0);
+	region_fresh(test);
 	KUNIT_ASSERT_EQ(test, xsr_slot_claim(&env->rg, 0, 1, 2, 0, &mine), 0);
 	KUNIT_ASSERT_EQ(test, xsr_slot_claim(&env->rg, 1, 2, 1, 0, &peer), 1);
 	switch (c->ev) {
@@ -441,6 +477,7 @@ static void role_desc(const struct role_case *c, char *desc)
 {
 	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(role, role_cases, role_desc);
 
 static void xenshm_region_role_pick(struct kunit *test)

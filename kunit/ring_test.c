@@ -200,6 +200,7 @@ static void msg_desc(const struct msg_case *c, char *desc)
 {
 	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(msg, msg_cases, msg_desc);
 
 /* A message sent at any wrap point comes out whole; the wire shows its record. */
@@ -398,6 +399,7 @@ static void stream_desc(const struct stream_case *c, char *desc)
 {
 	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(stream, stream_cases, stream_desc);
 
 /*
@@ -564,6 +566,7 @@ static void notify_desc(const struct notify_case *c, char *desc)
 {
 	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(notify, notify_cases, notify_desc);
 
 /* Event-index decisions on a 4 KiB stream ring, one scripted scenario per row. */
@@ -579,22 +582,28 @@ static void xenshm_ring_notify_decisions(struct kunit *test)
 		s = &c->steps[i];
 		switch (s->op) {
 		case N_WRITE:
-			KUNIT_ASSERT_EQ_MSG(test, wr(env, env->a, s->arg, 0), (long)s->arg, "step %d", i);
+			KUNIT_ASSERT_EQ_MSG(test, wr(env, env->a, s->arg, 0), (long)s->arg,
+					    "step %d", i);
 			break;
 		case N_READ:
-			KUNIT_ASSERT_EQ_MSG(test, rd(env, env->b, s->arg), (long)s->arg, "step %d", i);
+			KUNIT_ASSERT_EQ_MSG(test, rd(env, env->b, s->arg), (long)s->arg,
+					    "step %d", i);
 			break;
 		case N_TX_NOTIFY:
-			KUNIT_EXPECT_EQ_MSG(test, xsr_tx_need_notify(&env->tx), s->expect, "step %d", i);
+			KUNIT_EXPECT_EQ_MSG(test, xsr_tx_need_notify(&env->tx), s->expect,
+					    "step %d", i);
 			break;
 		case N_RX_NOTIFY:
-			KUNIT_EXPECT_EQ_MSG(test, xsr_rx_need_notify(&env->rx), s->expect, "step %d", i);
+			KUNIT_EXPECT_EQ_MSG(test, xsr_rx_need_notify(&env->rx), s->expect,
+					    "step %d", i);
 			break;
 		case N_RX_ARM:
-			KUNIT_EXPECT_EQ_MSG(test, xsr_rx_arm(&env->rx), s->expect, "step %d", i);
+			KUNIT_EXPECT_EQ_MSG(test, xsr_rx_arm(&env->rx), s->expect,
+					    "step %d", i);
 			break;
 		case N_TX_ARM:
-			KUNIT_EXPECT_EQ_MSG(test, xsr_tx_arm(&env->tx, s->arg), s->expect, "step %d", i);
+			KUNIT_EXPECT_EQ_MSG(test, xsr_tx_arm(&env->tx, s->arg), s->expect,
+					    "step %d", i);
 			break;
 		case N_END:
 			break;
@@ -656,6 +665,7 @@ static const struct fault_case fault_cases[] = {
 	{ "stream_prod_ahead_peek",	F_STREAM_PROD_AHEAD,	STR, 0,    OP_PEEK },
 	{ "stream_cons_ahead_write",	F_STREAM_CONS_AHEAD,	STR, 0,    OP_WRITE },
 };
+
 #undef MSG
 #undef STR
 
@@ -663,6 +673,7 @@ static void fault_desc(const struct fault_case *c, char *desc)
 {
 	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(fault, fault_cases, fault_desc);
 
 static void put_rec(struct ring_env *env, u32 index, u32 len, u32 type)
@@ -679,12 +690,18 @@ static long fault_op(struct ring_env *env, enum fault_op op)
 	void *wbuf;
 
 	switch (op) {
-	case OP_RECV:		return recv(env, env->b, env->ds);
-	case OP_PEEK:		return xsr_rx_peek(&env->rx, &rbuf);
-	case OP_SEND:		return send(env, env->a, 8, 0);
-	case OP_RESERVE:	return xsr_tx_reserve(&env->tx, 8, &wbuf);
-	case OP_READ:		return rd(env, env->b, 16);
-	case OP_WRITE:		return wr(env, env->a, 16, 0);
+	case OP_RECV:
+		return recv(env, env->b, env->ds);
+	case OP_PEEK:
+		return xsr_rx_peek(&env->rx, &rbuf);
+	case OP_SEND:
+		return send(env, env->a, 8, 0);
+	case OP_RESERVE:
+		return xsr_tx_reserve(&env->tx, 8, &wbuf);
+	case OP_READ:
+		return rd(env, env->b, 16);
+	case OP_WRITE:
+		return wr(env, env->a, 16, 0);
 	}
 	return 0;
 }
@@ -715,32 +732,64 @@ static void xenshm_ring_corrupt_field(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, READ_ONCE(ctl->prod), full);
 	}
 	switch (c->fault) {
-	case F_PROD_AHEAD:		WRITE_ONCE(ctl->prod, s + env->ds + 8); break;
-	case F_PROD_BEHIND:		WRITE_ONCE(ctl->prod, s - 8); break;
-	case F_PROD_MISALIGNED:		put_rec(env, s, 4, XENSHM_RECORD_TYPE_MSG);
-					WRITE_ONCE(ctl->prod, s + 12); break;
-	case F_CONS_AHEAD:		WRITE_ONCE(ctl->cons, full + 8); break;
-	case F_CONS_BEHIND:		WRITE_ONCE(ctl->cons, s - 8); break;
-	case F_CONS_MISALIGNED:		WRITE_ONCE(ctl->cons, s + 4); break;
-	case F_REC_TYPE_UNKNOWN:	put_rec(env, s, 8, 7);
-					WRITE_ONCE(ctl->prod, s + 16); break;
-	case F_REC_TYPE_ZERO:		put_rec(env, s, 8, 0);
-					WRITE_ONCE(ctl->prod, s + 16); break;
-	case F_REC_LEN_OVER_MAX:	put_rec(env, s, 2041, XENSHM_RECORD_TYPE_MSG);
-					WRITE_ONCE(ctl->prod, s + 8 + 2048); break;
-	case F_REC_LEN_OVER_PUBLISHED:	put_rec(env, s, 100, XENSHM_RECORD_TYPE_MSG);
-					WRITE_ONCE(ctl->prod, s + 16); break;
-	case F_REC_CROSSES_END:		put_rec(env, s, 64, XENSHM_RECORD_TYPE_MSG);
-					WRITE_ONCE(ctl->prod, s + 72); break;
-	case F_PAD_SHORT:		put_rec(env, s, 8, XENSHM_RECORD_TYPE_PAD);
-					put_rec(env, s + 16, 8, XENSHM_RECORD_TYPE_MSG);
-					WRITE_ONCE(ctl->prod, s + 32); break;
-	case F_PAD_PAST_END:		put_rec(env, s, 4096, XENSHM_RECORD_TYPE_PAD);
-					WRITE_ONCE(ctl->prod, s + 96 + 16); break;
-	case F_PAD_AT_ZERO:		put_rec(env, s, 4088, XENSHM_RECORD_TYPE_PAD);
-					WRITE_ONCE(ctl->prod, s + 4096); break;
-	case F_STREAM_PROD_AHEAD:	WRITE_ONCE(ctl->prod, s + env->ds + 1); break;
-	case F_STREAM_CONS_AHEAD:	WRITE_ONCE(ctl->cons, full + 1); break;
+	case F_PROD_AHEAD:
+		WRITE_ONCE(ctl->prod, s + env->ds + 8);
+		break;
+	case F_PROD_BEHIND:
+		WRITE_ONCE(ctl->prod, s - 8);
+		break;
+	case F_PROD_MISALIGNED:
+		put_rec(env, s, 4, XENSHM_RECORD_TYPE_MSG);
+		WRITE_ONCE(ctl->prod, s + 12);
+		break;
+	case F_CONS_AHEAD:
+		WRITE_ONCE(ctl->cons, full + 8);
+		break;
+	case F_CONS_BEHIND:
+		WRITE_ONCE(ctl->cons, s - 8);
+		break;
+	case F_CONS_MISALIGNED:
+		WRITE_ONCE(ctl->cons, s + 4);
+		break;
+	case F_REC_TYPE_UNKNOWN:
+		put_rec(env, s, 8, 7);
+		WRITE_ONCE(ctl->prod, s + 16);
+		break;
+	case F_REC_TYPE_ZERO:
+		put_rec(env, s, 8, 0);
+		WRITE_ONCE(ctl->prod, s + 16);
+		break;
+	case F_REC_LEN_OVER_MAX:
+		put_rec(env, s, 2041, XENSHM_RECORD_TYPE_MSG);
+		WRITE_ONCE(ctl->prod, s + 8 + 2048);
+		break;
+	case F_REC_LEN_OVER_PUBLISHED:
+		put_rec(env, s, 100, XENSHM_RECORD_TYPE_MSG);
+		WRITE_ONCE(ctl->prod, s + 16);
+		break;
+	case F_REC_CROSSES_END:
+		put_rec(env, s, 64, XENSHM_RECORD_TYPE_MSG);
+		WRITE_ONCE(ctl->prod, s + 72);
+		break;
+	case F_PAD_SHORT:
+		put_rec(env, s, 8, XENSHM_RECORD_TYPE_PAD);
+		put_rec(env, s + 16, 8, XENSHM_RECORD_TYPE_MSG);
+		WRITE_ONCE(ctl->prod, s + 32);
+		break;
+	case F_PAD_PAST_END:
+		put_rec(env, s, 4096, XENSHM_RECORD_TYPE_PAD);
+		WRITE_ONCE(ctl->prod, s + 96 + 16);
+		break;
+	case F_PAD_AT_ZERO:
+		put_rec(env, s, 4088, XENSHM_RECORD_TYPE_PAD);
+		WRITE_ONCE(ctl->prod, s + 4096);
+		break;
+	case F_STREAM_PROD_AHEAD:
+		WRITE_ONCE(ctl->prod, s + env->ds + 1);
+		break;
+	case F_STREAM_CONS_AHEAD:
+		WRITE_ONCE(ctl->cons, full + 1);
+		break;
 	}
 
 	KUNIT_EXPECT_EQ(test, fault_op(env, c->op), (long)XSR_EIO);

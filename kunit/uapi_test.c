@@ -34,6 +34,8 @@ struct size_case {
 	int expect;
 };
 
+#define INFO_SIZE sizeof(struct xenshm_info)
+
 static const struct size_case size_cases[] = {
 	{ "zero",		0,		16,	-EINVAL },
 	{ "one_short",		15,		16,	-EINVAL },
@@ -42,10 +44,12 @@ static const struct size_case size_cases[] = {
 	{ "at_cap",		4096,		16,	0 },
 	{ "over_cap",		4097,		16,	-E2BIG },
 	{ "u32_max",		0xffffffffu,	16,	-E2BIG },
-	{ "info_v1",		sizeof(struct xenshm_info), sizeof(struct xenshm_info), 0 },
-	{ "info_short",		sizeof(struct xenshm_info) - 8, sizeof(struct xenshm_info), -EINVAL },
+	{ "info_v1",		INFO_SIZE,	INFO_SIZE, 0 },
+	{ "info_short",		INFO_SIZE - 8,	INFO_SIZE, -EINVAL },
 };
+
 DESC(size_case)
+
 KUNIT_ARRAY_PARAM(size, size_cases, size_case_desc);
 
 static void xenshm_uapi_size_rule(struct kunit *test)
@@ -63,6 +67,8 @@ struct cmd_case {
 	size_t expect;
 };
 
+#define CONNECT_SIZE sizeof(struct xenshm_connect)
+
 static const struct cmd_case cmd_cases[] = {
 	{ "get_info",	XENSHM_IOC_GET_INFO,	sizeof(struct xenshm_info) },
 	{ "connect",	XENSHM_IOC_CONNECT,	sizeof(struct xenshm_connect) },
@@ -73,15 +79,17 @@ static const struct cmd_case cmd_cases[] = {
 	/* a newer header's bigger struct: same command, its size field counts */
 	{ "connect_v2_size_bits", _IOC(_IOC_WRITE, XENSHM_IOC_MAGIC, 1, 48),
 	  sizeof(struct xenshm_connect) },
-	{ "get_info_wrong_dir",	_IOC(_IOC_READ, XENSHM_IOC_MAGIC, 0, sizeof(struct xenshm_info)), 0 },
-	{ "connect_no_dir",	_IOC(_IOC_NONE, XENSHM_IOC_MAGIC, 1, sizeof(struct xenshm_connect)), 0 },
-	{ "wrong_magic",	_IOC(_IOC_WRITE, 0xb7, 1, sizeof(struct xenshm_connect)), 0 },
+	{ "get_info_wrong_dir",	_IOC(_IOC_READ, XENSHM_IOC_MAGIC, 0, INFO_SIZE), 0 },
+	{ "connect_no_dir",	_IOC(_IOC_NONE, XENSHM_IOC_MAGIC, 1, CONNECT_SIZE), 0 },
+	{ "wrong_magic",	_IOC(_IOC_WRITE, 0xb7, 1, CONNECT_SIZE), 0 },
 	{ "reserved_nr_6",	_IOC(_IOC_WRITE, XENSHM_IOC_MAGIC, 6, 8), 0 },
 	{ "reserved_nr_31",	_IOC(_IOC_READ | _IOC_WRITE, XENSHM_IOC_MAGIC, 31, 8), 0 },
 	{ "zero",		0, 0 },
 	{ "tcgets",		0x5401, 0 },
 };
+
 DESC(cmd_case)
+
 KUNIT_ARRAY_PARAM(cmd, cmd_cases, cmd_case_desc);
 
 static void xenshm_uapi_cmd_decoding(struct kunit *test)
@@ -102,25 +110,30 @@ struct connect_case {
 #define CONNECT(f, dom, r, m, res) { .size = sizeof(struct xenshm_connect), .flags = (f), \
 	.peer_domid = (dom), .role = (r), .mode = (m), .reserved = (res) }
 #define PIN XENSHM_CONNECT_FLAGS_PIN_PEER
+#define AUTO XENSHM_ROLE_AUTO
+#define STREAM XENSHM_MODE_STREAM
+#define MESSAGE XENSHM_MODE_MESSAGE
 
 static const struct connect_case connect_cases[] = {
-	{ "auto_stream_ok",	CONNECT(0, 0, XENSHM_ROLE_AUTO, XENSHM_MODE_STREAM, 0), 0 },
-	{ "receiver_message_ok", CONNECT(0, 0, XENSHM_ROLE_RECEIVER, XENSHM_MODE_MESSAGE, 0), 0 },
-	{ "sender_ok",		CONNECT(0, 0, XENSHM_ROLE_SENDER, XENSHM_MODE_STREAM, 0), 0 },
-	{ "pin_dom0_ok",	CONNECT(PIN, 0, XENSHM_ROLE_AUTO, XENSHM_MODE_STREAM, 0), 0 },
-	{ "pin_max_domid_ok",	CONNECT(PIN, 0x7fef, XENSHM_ROLE_AUTO, XENSHM_MODE_STREAM, 0), 0 },
-	{ "pin_reserved_domid",	CONNECT(PIN, 0x7ff0, XENSHM_ROLE_AUTO, XENSHM_MODE_STREAM, 0), -EINVAL },
-	{ "pin_domid_none",	CONNECT(PIN, 0xffffffffu, XENSHM_ROLE_AUTO, XENSHM_MODE_STREAM, 0), -EINVAL },
-	{ "domid_without_pin",	CONNECT(0, 3, XENSHM_ROLE_AUTO, XENSHM_MODE_STREAM, 0), -EINVAL },
-	{ "unknown_flag",	CONNECT(1u << 1, 0, XENSHM_ROLE_AUTO, XENSHM_MODE_STREAM, 0), -EINVAL },
-	{ "top_flag",		CONNECT(1u << 31, 0, XENSHM_ROLE_AUTO, XENSHM_MODE_STREAM, 0), -EINVAL },
-	{ "role_out_of_range",	CONNECT(0, 0, 3, XENSHM_MODE_STREAM, 0), -EINVAL },
-	{ "role_huge",		CONNECT(0, 0, 0xffffffffu, XENSHM_MODE_STREAM, 0), -EINVAL },
-	{ "mode_out_of_range",	CONNECT(0, 0, XENSHM_ROLE_AUTO, 2, 0), -EINVAL },
-	{ "reserved_set",	CONNECT(0, 0, XENSHM_ROLE_AUTO, XENSHM_MODE_STREAM, 1), -EINVAL },
-	{ "reserved_high_bit",	CONNECT(0, 0, XENSHM_ROLE_AUTO, XENSHM_MODE_STREAM, 1ull << 63), -EINVAL },
+	{ "auto_stream_ok",	CONNECT(0, 0, AUTO, STREAM, 0), 0 },
+	{ "receiver_message_ok", CONNECT(0, 0, XENSHM_ROLE_RECEIVER, MESSAGE, 0), 0 },
+	{ "sender_ok",		CONNECT(0, 0, XENSHM_ROLE_SENDER, STREAM, 0), 0 },
+	{ "pin_dom0_ok",	CONNECT(PIN, 0, AUTO, STREAM, 0), 0 },
+	{ "pin_max_domid_ok",	CONNECT(PIN, 0x7fef, AUTO, STREAM, 0), 0 },
+	{ "pin_reserved_domid",	CONNECT(PIN, 0x7ff0, AUTO, STREAM, 0), -EINVAL },
+	{ "pin_domid_none",	CONNECT(PIN, 0xffffffffu, AUTO, STREAM, 0), -EINVAL },
+	{ "domid_without_pin",	CONNECT(0, 3, AUTO, STREAM, 0), -EINVAL },
+	{ "unknown_flag",	CONNECT(1u << 1, 0, AUTO, STREAM, 0), -EINVAL },
+	{ "top_flag",		CONNECT(1u << 31, 0, AUTO, STREAM, 0), -EINVAL },
+	{ "role_out_of_range",	CONNECT(0, 0, 3, STREAM, 0), -EINVAL },
+	{ "role_huge",		CONNECT(0, 0, 0xffffffffu, STREAM, 0), -EINVAL },
+	{ "mode_out_of_range",	CONNECT(0, 0, AUTO, 2, 0), -EINVAL },
+	{ "reserved_set",	CONNECT(0, 0, AUTO, STREAM, 1), -EINVAL },
+	{ "reserved_high_bit",	CONNECT(0, 0, AUTO, STREAM, 1ull << 63), -EINVAL },
 };
+
 DESC(connect_case)
+
 KUNIT_ARRAY_PARAM(connect, connect_cases, connect_case_desc);
 
 static void xenshm_uapi_connect_fields(struct kunit *test)
@@ -150,7 +163,9 @@ static const struct eventfd_case eventfd_cases[] = {
 	{ "unknown_flag",	1u << 1,	3,		0, -EINVAL },
 	{ "reserved_set",	0,		3,		7, -EINVAL },
 };
+
 DESC(eventfd_case)
+
 KUNIT_ARRAY_PARAM(eventfd, eventfd_cases, eventfd_case_desc);
 
 static void xenshm_uapi_eventfd_fields(struct kunit *test)
@@ -179,7 +194,9 @@ static const struct notify_case notify_cases[] = {
 	{ "unknown",	1u << 2,				-EINVAL },
 	{ "tx_unknown",	XENSHM_NOTIFY_FLAGS_TX | 1u << 7,	-EINVAL },
 };
+
 DESC(notify_case)
+
 KUNIT_ARRAY_PARAM(notify, notify_cases, notify_case_desc);
 
 static void xenshm_uapi_notify_flags(struct kunit *test)
@@ -209,7 +226,9 @@ static const struct flags_case flags_cases[] = {
 	{ "reset_ok",		FO_RESET,	0,		0 },
 	{ "reset_flag",		FO_RESET,	2,		-EINVAL },
 };
+
 DESC(flags_case)
+
 KUNIT_ARRAY_PARAM(flags, flags_cases, flags_case_desc);
 
 /* Output structs: only size and flags are inputs; garbage elsewhere is fine. */
