@@ -19,6 +19,7 @@ QEMU_TEST_FILTER ?=
 QEMU_OUT = $(BUILD)/qemu
 
 TEST_QEMU_SRCS := $(wildcard $(TOP)/tests/qemu/*.c)
+TEST_QEMU_CXX_SRCS := $(wildcard $(TOP)/tests/qemu/*.cpp)
 TEST_QEMU_HDRS := $(wildcard $(TOP)/tests/qemu/*.h)
 
 .PHONY: test-qemu test-qemu-progs bench-dev
@@ -56,7 +57,12 @@ $(USER_BUILD)/$(1)/obj/tests/qemu/%.o: $(TOP)/tests/qemu/%.c $(TEST_QEMU_HDRS) $
 	@mkdir -p $$(dir $$@)
 	$(USER_CROSS_$(1))gcc $(USER_CSTD) $(USER_CFLAGS) $(USER_CPPFLAGS) -c $$< -o $$@
 
+$(USER_BUILD)/$(1)/obj/tests/qemu/%.o: $(TOP)/tests/qemu/%.cpp $(TEST_QEMU_HDRS) $(LIB_HDRS)
+	@mkdir -p $$(dir $$@)
+	$(USER_CROSS_$(1))g++ $(USER_CXXSTD) $(USER_CFLAGS) $(USER_CPPFLAGS) -c $$< -o $$@
+
 $(USER_BUILD)/$(1)/bin/xenshm-test: $(patsubst $(TOP)/tests/qemu/%.c,$(USER_BUILD)/$(1)/obj/tests/qemu/%.o,$(TEST_QEMU_SRCS)) \
+		$(patsubst $(TOP)/tests/qemu/%.cpp,$(USER_BUILD)/$(1)/obj/tests/qemu/%.o,$(TEST_QEMU_CXX_SRCS)) \
 		$(USER_BUILD)/$(1)/libxenshm.a
 	@mkdir -p $$(dir $$@)
 	$(USER_CROSS_$(1))g++ $$^ $(USER_LDFLAGS) -o $$@

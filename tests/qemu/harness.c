@@ -373,6 +373,7 @@ int main(int argc, char **argv)
 	register_ioctl_cases();
 	register_data_cases();
 	register_mmap_cases();
+	register_cpp_cases();
 	register_life_cases();
 	for (k = 0; k < n_cases; k++) {
 		const struct tcase *c = &all_cases[k];

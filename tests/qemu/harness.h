@@ -96,5 +96,6 @@ void register_ioctl_cases(void);
 void register_data_cases(void);
 void register_mmap_cases(void);
 void register_life_cases(void);
+void register_cpp_cases(void);
 
 #endif
