@@ -28,18 +28,25 @@ $(XEN_E2E_BIN): $(TOP)/tests/xen/xenshm-e2e.c $(BUILD)/user/arm64/libxenshm.a $(
 	$(XEN_E2E_CROSS)g++ $@.o $(BUILD)/user/arm64/libxenshm.a $(USER_LDFLAGS) -o $@
 	@rm -f $@.o
 
+# The example program of docs/xen-setup.md: only the uapi header, no library.
+XEN_HELLO_BIN := $(BUILD)/user/arm64/bin/hello-xenshm
+$(XEN_HELLO_BIN): $(TOP)/tests/xen/hello-xenshm.c $(TOP)/uapi/xenshm.h
+	@mkdir -p $(dir $@)
+	$(XEN_E2E_CROSS)gcc -O2 -Wall -Wextra -static -I$(TOP) $< -o $@
+
 .PHONY: xen-payload test-xen xen-demo
 # Everything a domain needs in /xenshm: the module, the test program, the tools.
-xen-payload: $(XEN_E2E_BIN)
+xen-payload: $(XEN_E2E_BIN) $(XEN_HELLO_BIN)
 	@$(MAKE) --no-print-directory module ARCH=arm64
 	@$(MAKE) --no-print-directory tools-arm64
 	@rm -rf $(XEN_PAYLOAD) && mkdir -p $(XEN_PAYLOAD)
-	cp $(BUILD)/arm64/xenshm.ko $(XEN_E2E_BIN) $(XEN_PAYLOAD)/
+	cp $(BUILD)/arm64/xenshm.ko $(XEN_E2E_BIN) $(XEN_HELLO_BIN) $(XEN_PAYLOAD)/
 	cp $(wildcard $(BUILD)/user/arm64/bin/xenshm-info $(BUILD)/user/arm64/bin/xenshm-cat \
 		$(BUILD)/user/arm64/bin/xenshm-bench) $(XEN_PAYLOAD)/
 
 # Results every domain must report (the collector also requires each domain's DONE).
-XEN_E2E_REQUIRE := $(foreach d,dom0 domu1 domu2,--require $(d):insmod --require $(d):devices \
+XEN_E2E_REQUIRE := --require dom0:doc-example --require domu1:doc-example \
+	$(foreach d,dom0 domu1 domu2,--require $(d):insmod --require $(d):devices \
 	--require $(d):kernel-log)
 
 # run.sh collects from the raw console; Dom0's hvc0 and Xen's own lines can

@@ -64,6 +64,21 @@ else
 	rc=1
 fi
 
+# The example of docs/xen-setup.md, on the Dom0 <-> domU1 channel.
+case " $chans " in
+*" xenshm-0-1 "*)
+	out=$(/xenshm/hello-xenshm /dev/xenshm/xenshm-0-1 2>&1)
+	printf '%s\n' "$out" | while IFS= read -r l; do xenshm_info "hello: $l"; done
+	peer=1
+	[ "$XENSHM_DOMID" = 0 ] || peer=0
+	if printf '%s\n' "$out" | grep -q "^peer says: hello from dom$peer\$"; then
+		xenshm_pass doc-example "$(printf '%s\n' "$out" | head -n1)"
+	else
+		xenshm_fail doc-example "$(printf '%s' "$out" | tr '\n' ' ')"
+		rc=1
+	fi ;;
+esac
+
 /xenshm/xenshm-e2e run --size "$mib" --reload-dom "$reload_dom" --pin-test $chans || rc=1
 irqs
 
