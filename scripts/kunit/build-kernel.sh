@@ -52,7 +52,16 @@ flock 9
 # --- source -----------------------------------------------------------------
 # Debian renames nothing here, but the version moves with security updates:
 # take the candidate apt knows, and reuse a downloaded .deb of that version.
-ver=$(apt-cache policy linux-source-6.1 | awk '/Candidate:/ { print $2 }')
+# apt-cache is slow here (seconds, no pkgcache.bin): remember its answer for
+# as long as apt's package lists are unchanged.
+lists_stamp=$(stat -c %Y /var/lib/apt/lists/*Packages* 2>/dev/null | sort -n | tail -n1)
+memo=$cache/.source-version
+if [ -n "$lists_stamp" ] && [ -f "$memo" ] && [ "$(cut -d' ' -f1 "$memo")" = "$lists_stamp" ]; then
+	ver=$(cut -d' ' -f2 "$memo")
+else
+	ver=$(apt-cache policy linux-source-6.1 | awk '/Candidate:/ { print $2 }')
+	[ -z "$lists_stamp" ] || echo "$lists_stamp $ver" > "$memo"
+fi
 [ -n "$ver" ] && [ "$ver" != "(none)" ] || { log "apt knows no linux-source-6.1"; exit 1; }
 deb=$cache/debs/linux-source-6.1_${ver}_all.deb
 if [ ! -f "$deb" ]; then
