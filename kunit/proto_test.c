@@ -95,7 +95,7 @@ static void xenshm_proto_pinned_peer_refused(struct kunit *test)
 
 	ret = fake_connect(a, XENSHM_CONNECT_FLAGS_PIN_PEER, 9, XENSHM_ROLE_AUTO, 0);
 	KUNIT_EXPECT_EQ(test, ret, -EINPROGRESS);
-	fake_connect(env->ch[1], 0, 0, XENSHM_ROLE_AUTO, 100);
+	fake_connect(env->ch[1], 0, 0, XENSHM_ROLE_AUTO, 0);
 	xenshm_channel_event(a);
 	KUNIT_ASSERT_TRUE(test, fake_wait_state(a, XENSHM_CHAN_STATE_IDLE));
 	KUNIT_EXPECT_EQ(test, READ_ONCE(a->error), -EACCES);
@@ -111,7 +111,7 @@ static void xenshm_proto_listen_error(struct kunit *test)
 
 	env->end[0].listen_ret = -ENOSPC;
 	KUNIT_EXPECT_EQ(test, fake_connect(a, 0, 0, XENSHM_ROLE_AUTO, 0), -EINPROGRESS);
-	fake_connect(env->ch[1], 0, 0, XENSHM_ROLE_AUTO, 100);
+	fake_connect(env->ch[1], 0, 0, XENSHM_ROLE_AUTO, 0);
 	xenshm_channel_event(a);
 	KUNIT_ASSERT_TRUE(test, fake_wait_state(a, XENSHM_CHAN_STATE_IDLE));
 	KUNIT_EXPECT_EQ(test, READ_ONCE(a->error), -ENOSPC);
