@@ -43,11 +43,6 @@ kernel_clean() {
 	! dmesg | grep -E -q 'WARNING: CPU: |BUG: |Oops|Call trace:|Internal error: |refcount_t: |kernel BUG'
 }
 
-irqs() {
-	grep xenshm /proc/interrupts | tr -s ' ' | cut -c1-100 |
-		while IFS= read -r l; do xenshm_info "irq: $l"; done
-}
-
 xenshm_info "e2e: channels:$chans mib=$mib reload_dom=$reload_dom"
 if xenshm_insmod; then
 	xenshm_pass insmod "$(dmesg | grep -c 'xenshm: xen:') xen lines"
@@ -80,7 +75,6 @@ case " $chans " in
 esac
 
 /xenshm/xenshm-e2e run --size "$mib" --reload-dom "$reload_dom" --pin-test $chans || rc=1
-irqs
 
 if [ "$XENSHM_DOMID" = "$reload_dom" ]; then
 	if rmmod xenshm; then
@@ -103,7 +97,6 @@ if [ "$XENSHM_DOMID" = "$reload_dom" ]; then
 		rc=1
 	fi
 	/xenshm/xenshm-e2e after-reload --size "$mib" $chans || rc=1
-	irqs
 fi
 
 if kernel_clean; then

@@ -225,7 +225,15 @@ static uint64_t seed_of(uint32_t domid, uint32_t round)
 /* ------------------------------------------------------ /proc/interrupts */
 
 /* Sum of all CPUs' counts of the IRQ named exactly @name; -1 if absent. */
+static long long irq_count_line(const char *name, char *copy, size_t copylen);
+
 static long long irq_count(const char *name)
+{
+	return irq_count_line(name, NULL, 0);
+}
+
+/* Same, and a copy of its /proc/interrupts line (spaces squeezed). */
+static long long irq_count_line(const char *name, char *copy, size_t copylen)
 {
 	char line[1024];
 	long long total = -1;
@@ -246,6 +254,14 @@ static long long irq_count(const char *name)
 		last = strrchr(line, ' ');
 		if (!last || strcmp(last + 1, name))
 			continue;
+		if (copy && copylen) {
+			size_t o = 0;
+
+			for (const char *q = line; *q && o + 1 < copylen; q++)
+				if (*q != ' ' || (o && copy[o - 1] != ' '))
+					copy[o++] = *q;
+			copy[o] = 0;
+		}
 		p++;
 		for (;;) {
 			long long v = strtoll(p, &end, 10);
@@ -628,10 +644,32 @@ static int phase_stream(const char *chan, size_t size_mib, uint32_t round,
 	       ret, ret ? 0 : e.info.peer_domid, ret ? 0 : e.info.local_port);
 	if (ret)
 		return ret;
-	if (g_demo)
+	if (g_demo) {
+		static const char *const attrs[] = {
+			"state", "local_domid", "peer", "ports", "role", "slot",
+		};
+		char sys[256], all[160] = "", val[32];
+
 		emit("XENSHM-INFO %s demo %s connected: dom%u<->dom%u port %u (%s)",
 		     g_domname, chan, e.info.local_domid, e.info.peer_domid,
 		     e.info.local_port, xenshm_role_name(e.info.role));
+		/* What an administrator sees without opening the end. */
+		for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+			FILE *f;
+
+			snprintf(sys, sizeof(sys), "/sys/class/misc/xenshm!%s/%s",
+				 chan, attrs[i]);
+			f = fopen(sys, "r");
+			if (!f || !fgets(val, sizeof(val), f))
+				snprintf(val, sizeof(val), "?");
+			if (f)
+				fclose(f);
+			val[strcspn(val, "\n")] = 0;
+			snprintf(all + strlen(all), sizeof(all) - strlen(all),
+				 " %s=%s", attrs[i], val);
+		}
+		emit("XENSHM-INFO %s demo %s sysfs:%s", g_domname, chan, all);
+	}
 
 	memset(&d, 0, sizeof(d));
 	d.chunk = 256 * 1024;
@@ -721,7 +759,14 @@ static int phase_stream(const char *chan, size_t size_mib, uint32_t round,
 		emit("XENSHM-INFO %s demo %s checksums match (%016llx), data verified",
 		     g_domname, chan,
 		     (unsigned long long)csum_final(&d.rx_sum));
-	irq1 = irq_count(e.irq_name);
+	{
+		char line[128] = "";
+
+		irq1 = irq_count_line(e.irq_name, line, sizeof(line));
+		if (g_demo)
+			emit("XENSHM-INFO %s demo /proc/interrupts: %.80s",
+			     g_domname, line);
+	}
 	result(irq0 >= 0 && irq1 > irq0, "irq-count",
 	       "irq=%s before=%lld after=%lld", e.irq_name, irq0, irq1);
 	if (!xenshm_get_stats(e.fd, &st))
