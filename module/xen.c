@@ -34,6 +34,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": xen: " fmt
 
+#include <linux/bits.h>
 #include <linux/ctype.h>
 #include <linux/err.h>
 #include <linux/interrupt.h>
@@ -64,7 +65,7 @@ MODULE_PARM_DESC(peers,
 
 #define XENSHM_XEN_COMPAT "xen,shared-memory-v1"
 /* Xen's FIFO ABI allows 2^17 ports; 2-level far fewer. Xen checks again. */
-#define XENSHM_XEN_MAX_PORT (1u << 17)
+#define XENSHM_XEN_MAX_PORT BIT(17)
 
 /* Per-region transport state (ch->tpriv). */
 struct xenshm_xen_chan {
@@ -323,6 +324,32 @@ static u32 xen_pinned_peer(const char *id)
 	return XENSHM_DOMID_NONE;
 }
 
+/* Warn about peers= entries that name no region of this domain. */
+static void xen_check_peers_param(void)
+{
+	const char *p = peers;
+
+	while (p && *p) {
+		const char *end = strchrnul(p, ',');
+		const char *colon = memchr(p, ':', end - p);
+		size_t idlen = colon ? colon - p : end - p;
+		struct xenshm_xen_chan *xc;
+		bool found = false;
+
+		list_for_each_entry(xc, &xen_chans, node)
+			if (strlen(xc->ch->name) == idlen &&
+			    !memcmp(xc->ch->name, p, idlen))
+				found = true;
+		if (!colon)
+			pr_err("peers=: entry \"%.*s\" is not <xen,id>:<domid>, ignored\n",
+			       (int)(end - p), p);
+		else if (!found)
+			pr_warn("peers=: no region with xen,id \"%.*s\" in this domain\n",
+				(int)idlen, p);
+		p = *end ? end + 1 : end;
+	}
+}
+
 static int xen_add_region(struct device_node *np)
 {
 	struct xenshm_xen_chan *xc;
@@ -438,6 +465,7 @@ int xenshm_xen_init(void)
 			n++;
 	}
 	of_node_put(rmem);
+	xen_check_peers_param();
 	if (!n)
 		pr_info("dom%u: no usable %s regions\n", xen_self,
 			XENSHM_XEN_COMPAT);
