@@ -24,7 +24,7 @@ if [ -x /bin/xenshm-info ]; then
 	echo "guest: tools smoke"
 	/bin/xenshm-info || rc=1
 	# stdin -> loop1-a -> loop1-b -> stdout
-	/bin/xenshm-cat -n 1048576 loop1-b > /tmp/out &
+	/bin/xenshm-cat -r -n 1048576 loop1-b > /tmp/out &
 	catpid=$!
 	head -c 1048576 /dev/urandom > /tmp/in
 	/bin/xenshm-cat -w loop1-a < /tmp/in || rc=1
@@ -33,6 +33,17 @@ if [ -x /bin/xenshm-info ]; then
 		echo "guest: xenshm-cat 1 MiB round trip ok"
 	else
 		echo "guest: xenshm-cat round trip FAILED"
+		rc=1
+	fi
+	# Message mode: each stdin read becomes a message, each message is output.
+	/bin/xenshm-cat -m -r loop0-b > /tmp/outm &
+	catpid=$!
+	/bin/xenshm-cat -m -w loop0-a < /tmp/in || rc=1
+	wait $catpid || rc=1
+	if cmp /tmp/in /tmp/outm; then
+		echo "guest: xenshm-cat message mode round trip ok"
+	else
+		echo "guest: xenshm-cat message mode round trip FAILED"
 		rc=1
 	fi
 fi
