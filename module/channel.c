@@ -316,11 +316,11 @@ static void xenshm_connected(struct xenshm_channel *ch)
 	xenshm_set_state(ch, XENSHM_CHAN_STATE_CONNECTED, false);
 	mod_delayed_work(system_wq, &ch->work, XENSHM_LIVENESS);
 	pr_debug("%s: connected to dom%u as %s (ports %u/%u, tx %s, rx %s)\n",
-		ch->name, ch->peer_domid,
-		ch->role == XENSHM_ROLE_RECEIVER ? "receiver" : "sender",
-		ch->local_port, ch->remote_port,
-		ch->mode == XENSHM_MODE_MESSAGE ? "message" : "stream",
-		ch->rs.rx_mode == XENSHM_MODE_MESSAGE ? "message" : "stream");
+		 ch->name, ch->peer_domid,
+		 ch->role == XENSHM_ROLE_RECEIVER ? "receiver" : "sender",
+		 ch->local_port, ch->remote_port,
+		 ch->mode == XENSHM_MODE_MESSAGE ? "message" : "stream",
+		 ch->rs.rx_mode == XENSHM_MODE_MESSAGE ? "message" : "stream");
 }
 
 /* ---- rendezvous ---- */

@@ -119,8 +119,10 @@ enum {
 	XENSHM_CH_BROKEN,	/* sticky corruption: -EIO until RESET */
 	XENSHM_CH_PEER_GONE,	/* peer slot FREE or epoch changed */
 	XENSHM_CH_BOUND,	/* listen/bind done: notify() may be used */
-	XENSHM_CH_MMAP,		/* rings mapped writable: data moves through
-				 * the mapping, read()/write() refuse (EBUSY) */
+	/* Rings mapped writable: data moves through the mapping, read() and
+	 * write() refuse with EBUSY.
+	 */
+	XENSHM_CH_MMAP,
 };
 
 /* Rendezvous phases (ch->phase), see channel.c. */
@@ -158,7 +160,7 @@ struct xenshm_channel {
 	bool registered;
 
 	/* ---- protected by lock ---- */
-	struct mutex lock;
+	struct mutex lock;		/* control plane, see above */
 	bool opened;			/* one opener per end */
 	u32 state;			/* IDLE, CONNECTING or CONNECTED */
 	enum xenshm_phase phase;	/* while CONNECTING */
@@ -179,9 +181,9 @@ struct xenshm_channel {
 	unsigned long work_delay;	/* jiffies: next poll of the rendezvous */
 	struct delayed_work work;	/* rendezvous steps and liveness check */
 
-	struct mutex tx_lock;
-	struct mutex rx_lock;
-	spinlock_t conn_lock;
+	struct mutex tx_lock;		/* single producer of the TX ring */
+	struct mutex rx_lock;		/* single consumer of the RX ring */
+	spinlock_t conn_lock;		/* connection, for the event handler */
 	struct xenshm_rs rs;		/* ring core handles (ringshim.h) */
 
 	unsigned long flags;		/* XENSHM_CH_* bits */
@@ -192,8 +194,8 @@ struct xenshm_channel {
 	wait_queue_head_t tx_wq;	/* writers: space or a state change */
 	wait_queue_head_t state_wq;	/* poll: connect finished or failed */
 
-	spinlock_t ev_lock;
-	struct eventfd_ctx *evfd;	/* ev_lock */
+	spinlock_t ev_lock;		/* protects evfd (irq-safe) */
+	struct eventfd_ctx *evfd;
 
 	struct xenshm_counters stats;
 };

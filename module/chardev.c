@@ -36,7 +36,6 @@
 #include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/uaccess.h>
-#include <linux/version.h>
 #include <linux/vmalloc.h>
 
 #include "channel.h"
@@ -138,10 +137,14 @@ static const struct vm_operations_struct xenshm_vm_ops = {
 	.fault = xenshm_vm_fault,
 };
 
+/*
+ * Linux 6.3 made vm_flags read-only behind vm_flags_mod().  Kbuild may
+ * define XENSHM_HAVE_VM_FLAGS_MOD from a compile probe; 6.1 writes directly.
+ */
 static void xenshm_vma_set_flags(struct vm_area_struct *vma,
 				 unsigned long set, unsigned long clear)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#ifdef XENSHM_HAVE_VM_FLAGS_MOD
 	vm_flags_mod(vma, set, clear);
 #else
 	vma->vm_flags = (vma->vm_flags | set) & ~clear;
@@ -444,14 +447,20 @@ static const struct attribute_group xenshm_dev_group = {
 	.attrs = xenshm_dev_attrs,
 };
 
-#define XENSHM_STAT_ATTR(field)						\
-static ssize_t field##_show(struct device *dev,				\
-			    struct device_attribute *attr, char *buf)	\
+static ssize_t stat_show(struct device *dev, char *buf, size_t off)
+{
+	atomic64_t *counter = (void *)&dev_channel(dev)->stats + off;
+
+	return sysfs_emit(buf, "%lld\n", (long long)atomic64_read(counter));
+}
+
+#define XENSHM_STAT_ATTR(name)						\
+static ssize_t name##_show(struct device *dev,				\
+			   struct device_attribute *attr, char *buf)	\
 {									\
-	return sysfs_emit(buf, "%lld\n",				\
-		(long long)atomic64_read(&dev_channel(dev)->stats.field)); \
+	return stat_show(dev, buf, offsetof(struct xenshm_counters, name)); \
 }									\
-static DEVICE_ATTR_RO(field)
+static DEVICE_ATTR_RO(name)
 
 XENSHM_STAT_ATTR(tx_bytes);
 XENSHM_STAT_ATTR(rx_bytes);
