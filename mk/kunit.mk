@@ -30,7 +30,8 @@ $(addprefix kunit-kernel-,$(KUNIT_ARCHES)): kunit-kernel-%:
 
 $(addprefix test-kunit-,$(KUNIT_ARCHES)): test-kunit-%:
 	@set -e; \
-	kdir=$$($(KUNIT_SCRIPTS)/build-kernel.sh $* | tail -n1); \
+	kdir=$$($(KUNIT_SCRIPTS)/build-kernel.sh $*); \
+	[ -f "$$kdir/.config" ] || { echo "test-kunit-$*: no KUnit kernel" >&2; exit 1; }; \
 	$(MAKE) --no-print-directory -C $(TOP) module ARCH=$* KDIR=$$kdir \
 		MODULE_OUT=$(BUILD)/kunit-$*; \
 	$(KUNIT_SCRIPTS)/run.sh $* $$kdir $(BUILD)/kunit-$*/xenshm.ko

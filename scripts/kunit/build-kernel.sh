@@ -5,8 +5,8 @@
 #
 # Usage: scripts/kunit/build-kernel.sh <arm64|x86_64>
 #
-# Prints the path of a trimmed kernel build folder (KDIR for `make M=`) on the
-# last line of stdout; it holds the kernel image too (see kunit_image below).
+# Prints the path of a trimmed kernel build folder (KDIR for `make M=`, and
+# the kernel image) on stdout, and nothing else; progress goes to stderr.
 #
 # The kernel is Debian's linux-source-6.1 configured as allnoconfig plus
 # kunit/configs/{common,<arch>}.config (KUnit, KASAN, UBSAN, lockdep, Xen).

@@ -31,7 +31,8 @@ timeout_s=${XENSHM_KUNIT_TIMEOUT:-300}
 log() { echo "kunit/run.sh[$arch]: $*" >&2; }
 die() { log "$*"; exit 1; }
 
-[ -n "$kdir" ] || kdir=$("$top/scripts/kunit/build-kernel.sh" "$arch" | tail -n1)
+[ -n "$kdir" ] || kdir=$("$top/scripts/kunit/build-kernel.sh" "$arch")
+[ -f "$kdir/.config" ] || die "no KUnit kernel build folder at '$kdir'"
 [ -f "$module" ] || die "no module at $module (make test-kunit builds it)"
 mkdir -p "$out"
 
