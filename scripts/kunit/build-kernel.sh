@@ -50,6 +50,9 @@ exec 9>"$cache/.lock-$arch"
 flock 9
 
 # --- source -----------------------------------------------------------------
+# Shared by both arches: one download and one unpack at a time.
+exec 8>"$cache/.lock-src"
+flock 8
 # Debian renames nothing here, but the version moves with security updates:
 # take the candidate apt knows, and reuse a downloaded .deb of that version.
 # apt-cache is slow here (seconds, no pkgcache.bin): remember its answer for
@@ -75,12 +78,14 @@ fi
 src=$cache/src/$ver/linux-source-6.1
 if [ ! -f "$src/.xenshm-unpacked" ]; then
 	log "unpacking source to $src"
-	rm -rf "$cache/src/$ver"
+	# one version at a time (1.5 GB each)
+	find "$cache/src" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
 	mkdir -p "$cache/src/$ver"
 	dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/src/linux-source-6.1.tar.xz |
 		tar -xJ -C "$cache/src/$ver"
 	touch "$src/.xenshm-unpacked"
 fi
+flock -u 8
 
 # --- key ----------------------------------------------------------------------
 frag_dir=$top/kunit/configs
