@@ -42,14 +42,20 @@ struct Input {
 		}                                                                                  \
 	} while (0)
 
-alignas(4096) uint8_t g_mem[kRegion];
 
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	Input in{data, size};
-	std::memset(g_mem, 0, sizeof(g_mem));
+	// Ring 1 is used: its data area ends the region, and the region is a
+	// heap block, so any access past the end of the ring hits ASan's redzone.
+	struct Mem {
+		uint8_t *p = static_cast<uint8_t *>(std::aligned_alloc(4096, kRegion));
+		~Mem() { std::free(p); }
+	} m;
+	uint8_t *g_mem = m.p;
+	std::memset(g_mem, 0, kRegion);
 	xsr_region rg;
 	CHECK(xsr_region_init(&rg, g_mem, kRegion) == 0);
 	uint32_t e;
@@ -57,13 +63,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(xsr_slot_claim(&rg, 1, 2, 1, 0, &e) == 1);
 	const unsigned mode = in.u8() & 1;
 	const uint32_t start = in.u32();
-	auto *ctrl = reinterpret_cast<uint32_t *>(g_mem + 4096); // ring 0: prod @0, cons @32 (words)
-	uint8_t *ring = g_mem + 8192;
+	auto *ctrl = reinterpret_cast<uint32_t *>(g_mem + 4352); // ring 1: prod @0, cons @32 (words)
+	uint8_t *ring = g_mem + 8192 + kData;
 	ctrl[0] = start;
 	ctrl[32] = start;
 	xsr_ring tx, rx;
-	CHECK(xsr_ring_attach(&tx, &rg, 0, XSR_TX, mode) == 0);
-	CHECK(xsr_ring_attach(&rx, &rg, 1, XSR_RX, mode) == 0);
+	CHECK(xsr_ring_attach(&tx, &rg, 1, XSR_TX, mode) == 0);
+	CHECK(xsr_ring_attach(&rx, &rg, 0, XSR_RX, mode) == 0);
 	const long max = long(xsr_ring_max_msg(&tx));
 
 	bool tampered = false, tx_broken = false, rx_broken = false;
@@ -90,7 +96,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	};
 
 	for (int step = 0; step < 2000 && in.n; step++) {
-		const uint8_t op = in.u8() % 12;
+		const uint8_t op = in.u8() % 13;
 		long r;
 		switch (op) {
 		case 0: { // send / write
@@ -245,12 +251,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ctrl[w] = v;
 			break;
 		}
-		case 8: { // hostile: the data area
-			uint32_t off = in.u16() % kData & ~3u;
+		case 8: { // hostile: the data area (often the next header the consumer reads)
+			const uint8_t how = in.u8();
+			uint32_t off = how & 1 ? (ctrl[32] + 4 * (how >> 1 & 7)) % kData & ~3u
+					       : in.u16() % kData & ~3u;
 			uint32_t v = in.u32();
 			if (in.u8() & 1)
 				v %= 4200; // plausible lengths and types
 			std::memcpy(ring + off, &v, 4);
+			tampered = true;
+			break;
+		}
+		case 12: { // hostile: a whole record header where the consumer reads next
+			const uint32_t off = (ctrl[32] + 8 * (in.u8() & 3)) % kData & ~7u;
+			const uint8_t t = in.u8();
+			const uint32_t hdr[2] = {in.u16() % (kData + 64), t < 200 ? 1u : t < 250 ? 2u : uint32_t(t)};
+			std::memcpy(ring + off, hdr, 8);
 			tampered = true;
 			break;
 		}
@@ -263,7 +279,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (!tampered) {
 				xsr_tx_flush(&tx);
 				publish();
-				CHECK(xsr_ring_attach(&rx, &rg, 1, XSR_RX, mode) == 0);
+				CHECK(xsr_ring_attach(&rx, &rg, 0, XSR_RX, mode) == 0);
 				rx_broken = false;
 				msgs.clear();
 				bytes.clear();
@@ -273,7 +289,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (!tampered) {
 				xsr_tx_flush(&tx);
 				publish();
-				CHECK(xsr_ring_attach(&tx, &rg, 0, XSR_TX, mode) == 0);
+				CHECK(xsr_ring_attach(&tx, &rg, 1, XSR_TX, mode) == 0);
 				tx_broken = false;
 			}
 			break;
