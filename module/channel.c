@@ -13,7 +13,8 @@
  *   with a backoff from 5 ms to 200 ms and is kicked by every event):
  *   REGION         init or validate the region header (retry on -EAGAIN)
  *   CLAIM          claim my slot (state ATTACHED, epoch + 1), attach my TX
- *                  ring (resync: nothing of an earlier life is re-sent)
+ *                  ring (it keeps its published prod; the consumer's attach
+ *                  discards whatever an earlier life left unread)
  *   PEER           wait until the peer's slot is ATTACHED (or GO, when I turn
  *                  out to be the sender); check a pinned peer (EACCES), pick
  *                  the role, attach my RX ring in the mode the peer produces.
@@ -473,16 +474,6 @@ static int xenshm_rendezvous_step(struct xenshm_channel *ch)
 		}
 		set_bit(XENSHM_CH_BOUND, &ch->flags);
 		ch->remote_port = peer.port;
-		/*
-		 * The ring core reads a CONNECTED slot without a port as
-		 * corrupt but stores the port only with GO: publish our
-		 * (informational) local port through GO first.  The receiver
-		 * is past the point where it looks at a GO from us.
-		 */
-		ret = xenshm_rs_publish(&ch->rs, XENSHM_SLOT_STATE_GO,
-					ch->local_port);
-		if (ret)
-			return ret;
 		ret = xenshm_rs_publish(&ch->rs, XENSHM_SLOT_STATE_CONNECTED,
 					ch->local_port);
 		if (ret)
