@@ -26,6 +26,9 @@
 # with the source and compiler fixed, kconfig is deterministic, and a warm run
 # then needs no kconfig pass at all.
 set -euo pipefail
+# The whole script is one compound command, parsed before it runs: editing
+# this file while a build is running cannot derail the running copy.
+{
 
 TRIM_VERSION=1
 arch=${1:?usage: $0 <arm64|x86_64>}
@@ -170,3 +173,5 @@ find "$cache" -maxdepth 1 -name "kdir-$arch-*" ! -name "kdir-$arch-$key" ! -name
 	-exec rm -rf {} +
 log "cached $(du -h "$tarball" | cut -f1) in $tarball"
 echo "$kdir"
+exit
+}

@@ -19,6 +19,9 @@
 #
 # Outputs next to MODULE: console.log, results.ktap, parse.log, reports.txt.
 set -euo pipefail
+# The whole script is one compound command, parsed before it runs: editing
+# this file while a build is running cannot derail the running copy.
+{
 
 arch=${1:?usage: $0 <arm64|x86_64> [KDIR] [MODULE]}
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -152,3 +155,5 @@ if [ "$fail" != 0 ]; then
 	exit 1
 fi
 log "passed: $(wc -l < "$out/suites.txt") suites, $summary, no kernel reports"
+exit
+}
