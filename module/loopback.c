@@ -263,7 +263,7 @@ int xenshm_loopback_init(void)
 	}
 	pr_info("%u pair(s), %u-byte rings: /dev/xenshm/loop0-a .. loop%u-b\n",
 		lb_count, loopback_ring_size, lb_count - 1);
-	return 0;
+	return lb_count;
 }
 
 void xenshm_loopback_exit(void)

@@ -29,7 +29,7 @@ MODULE_PARM_DESC(selftest,
 
 static int __init xenshm_init(void)
 {
-	int ret;
+	int nr_loopback, nr_xen, ret;
 
 	xenshm_abi_check();
 
@@ -39,13 +39,19 @@ static int __init xenshm_init(void)
 			return ret;
 	}
 
-	ret = xenshm_loopback_init();
-	if (ret)
-		return ret;
+	nr_loopback = xenshm_loopback_init();
+	if (nr_loopback < 0)
+		return nr_loopback;
 
-	ret = xenshm_xen_init();
-	if (ret)
+	nr_xen = xenshm_xen_init();
+	if (nr_xen < 0) {
+		ret = nr_xen;
 		goto err_loopback;
+	}
+	if (!nr_loopback && !nr_xen) {
+		pr_err("no channel to offer: no Xen static shared-memory region (compatible \"xen,shared-memory-v1\") and loopback=0; load with loopback=N to use loopback pairs\n");
+		return -ENODEV;
+	}
 
 	pr_info("loaded, version " XENSHM_VERSION "\n");
 	return 0;

@@ -469,7 +469,7 @@ int xenshm_xen_init(void)
 	if (!n)
 		pr_info("dom%u: no usable %s regions\n", xen_self,
 			XENSHM_XEN_COMPAT);
-	return 0;
+	return n;
 }
 
 /* Destroy every Xen channel (module exit; no file is open). */

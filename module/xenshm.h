@@ -8,8 +8,10 @@
  *   2. xenshm_selftest()       ring core self-check in kernel memory
  *   3. xenshm_loopback_init()  char devices + loopback transport
  *   4. xenshm_xen_init()       Xen transport (static shared memory regions)
- * Each *_init returns 0 or a negative errno; a failure unwinds what came
- * before it.
+ * The transports' *_init return the number of channels they created or a
+ * negative errno; a failure unwinds what came before it. A load that would
+ * create no channel at all fails with -ENODEV: a module with no device is a
+ * configuration mistake the administrator should hear about.
  *
  * Kbuild defines XENSHM_HAVE_LOOPBACK when module/loopback.c is built and
  * XENSHM_HAVE_XEN when module/xen.c is built (it is only built on kernels
@@ -30,7 +32,7 @@
 int xenshm_selftest(void);
 
 #ifdef XENSHM_HAVE_LOOPBACK
-/* loopback.c: /dev/xenshm/ misc devices and the loopback transport. */
+/* loopback.c: the loopback pairs; returns how many ends it created. */
 int xenshm_loopback_init(void);
 void xenshm_loopback_exit(void);
 #else
@@ -47,7 +49,7 @@ static inline void xenshm_loopback_exit(void)
 #ifdef XENSHM_HAVE_XEN
 /*
  * xen.c: discovers the static shared-memory regions and exposes them.
- * Returns 0 when not running on Xen (nothing to do).
+ * Returns the number of channels created, 0 when not running on Xen.
  */
 int xenshm_xen_init(void);
 void xenshm_xen_exit(void);
