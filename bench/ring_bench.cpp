@@ -27,6 +27,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <map>
 #include <string>
 #include <thread>
@@ -66,7 +67,38 @@ struct Bell {
 	}
 };
 
-constexpr int kSpins = 4000; // polls before arming and sleeping
+// ring: how long a side polls before it arms and sleeps (BENCH_RING_SPIN_US).
+// Sleeping is cheap for the CPU but a futex wake of an idle vCPU costs tens of
+// microseconds here, so both sides poll a while first (adaptive spinning).
+long g_spin_ns = 50000;
+// ring consumer: publish cons at least every this many bytes while draining.
+uint32_t g_publish_every = kDataSize / 16;
+
+inline uint64_t now_ns()
+{
+	timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
+}
+
+// Poll pred() for up to g_spin_ns; true as soon as it holds.
+template <typename F>
+bool spin_for(F pred)
+{
+	const uint64_t end = now_ns() + uint64_t(g_spin_ns);
+	for (unsigned i = 1;; i++) {
+		if (pred())
+			return true;
+		cpu_relax();
+		if (!(i & 63) && now_ns() > end)
+			return false;
+	}
+}
+// ring producer: messages per notification check (BENCH_RING_TX_BATCH), and
+// whether the batch is also published once (BENCH_RING_TX_MORE=1) or each
+// message is published as it is sent (default).
+unsigned g_tx_batch = 16;
+unsigned g_tx_more = 0;
 
 // Spin-waiting of the references: poll, and only after ~a million polls
 // give the CPU away (sched_yield) in case the peer thread was descheduled.
@@ -119,20 +151,24 @@ void BM_ring(benchmark::State &st)
 		st.SkipWithError("region setup");
 		return;
 	}
-	xsr_ring tx, rx;
+	// The handles are written on every call by different threads: keep them
+	// on separate cache lines (see xsr.h).
+	alignas(128) xsr_ring tx;
+	alignas(128) xsr_ring rx;
 	xsr_ring_attach(&tx, &ra, 0, XSR_TX, XSR_MODE_MESSAGE);
 	xsr_ring_attach(&rx, &rb, 1, XSR_RX, XSR_MODE_MESSAGE);
 	Bell to_cons, to_prod;
 	std::atomic<uint64_t> consumed{0};
 	std::atomic<bool> stop{false};
-	uint64_t notes = 0;
+	uint64_t notes = 0, prod_sleeps = 0;
+	std::atomic<uint64_t> cons_sleeps{0};
 	std::vector<uint8_t> src(msg, 0x3c);
 
 	std::thread cons([&] {
 		std::vector<uint8_t> dst(msg);
 		uint64_t got = 0, sum = 0;
 		uint32_t since = 0;
-		const uint32_t publish_every = kDataSize / 4;
+		const uint32_t publish_every = g_publish_every;
 		while (!stop.load(std::memory_order_relaxed)) {
 			long r = xsr_recv(&rx, dst.data(), dst.size(), xsr_copy_out_memcpy, nullptr, XSR_MORE);
 			if (r >= 0) {
@@ -152,41 +188,55 @@ void BM_ring(benchmark::State &st)
 			consumed.store(got, std::memory_order_release);
 			if (xsr_rx_need_notify(&rx))
 				to_prod.ring();
-			bool more = false;
-			for (int i = 0; i < kSpins && !more; i++) {
-				cpu_relax();
-				more = xsr_rx_avail(&rx) > 0 || stop.load(std::memory_order_relaxed);
-			}
-			if (more)
+			if (spin_for([&] { return xsr_rx_avail(&rx) > 0 || stop.load(std::memory_order_relaxed); }))
 				continue;
 			const uint32_t v = to_cons.read();
-			if (xsr_rx_arm(&rx) == 0 && !stop.load())
+			if (xsr_rx_arm(&rx) == 0 && !stop.load()) {
+				cons_sleeps++;
 				to_cons.wait(v);
+			}
 		}
 		g_sink += sum;
 	});
 
+	auto kick = [&] {
+		if (xsr_tx_need_notify(&tx)) {
+			notes++;
+			to_cons.ring();
+		}
+	};
 	uint64_t sent = 0;
+	unsigned since_check = 0;
 	for (auto _ : st) {
 		const size_t n = msgs_per_iter(msg);
 		for (size_t i = 0; i < n; i++) {
-			for (int spins = 0;;) {
-				long r = xsr_send(&tx, src.data(), msg, xsr_copy_in_memcpy, nullptr, 0);
+			for (;;) {
+				long r = xsr_send(&tx, src.data(), msg, xsr_copy_in_memcpy, nullptr, g_tx_more);
 				if (r >= 0)
 					break;
-				if (++spins < kSpins) {
-					cpu_relax();
-					continue;
+				if (since_check) { // before waiting: publish and kick
+					since_check = 0;
+					kick();
 				}
+				if (spin_for([&] { return xsr_tx_space(&tx) >= long(msg); }))
+					continue;
 				const uint32_t v = to_prod.read();
-				if (xsr_tx_arm(&tx, msg) == 0)
+				if (xsr_tx_arm(&tx, msg) == 0) {
+					prod_sleeps++;
 					to_prod.wait(v);
-				spins = 0;
+				}
 			}
-			if (xsr_tx_need_notify(&tx)) {
-				notes++;
-				to_cons.ring();
+			// Notification check (publish + full fence + event word) once per
+			// g_tx_batch messages, like RING_PUSH_REQUESTS_AND_CHECK_NOTIFY
+			// after a batch; always before waiting and at the end.
+			if (++since_check >= g_tx_batch) {
+				since_check = 0;
+				kick();
 			}
+		}
+		if (since_check) {
+			since_check = 0;
+			kick();
 		}
 		sent += n;
 		for (Backoff b; consumed.load(std::memory_order_acquire) < sent;)
@@ -198,6 +248,8 @@ void BM_ring(benchmark::State &st)
 	st.SetBytesProcessed(int64_t(sent * msg));
 	st.SetItemsProcessed(int64_t(sent));
 	st.counters["notify_per_msg"] = double(notes) / double(sent ? sent : 1);
+	st.counters["sleeps_p"] = double(prod_sleeps);
+	st.counters["sleeps_c"] = double(cons_sleeps.load());
 	std::free(mem);
 }
 
@@ -432,6 +484,14 @@ int main(int argc, char **argv)
 	}
 	int ac = int(args.size());
 	benchmark::Initialize(&ac, args.data());
+	if (const char *b = std::getenv("BENCH_RING_TX_BATCH"))
+		g_tx_batch = std::atoi(b) > 0 ? unsigned(std::atoi(b)) : 1;
+	if (const char *m = std::getenv("BENCH_RING_TX_MORE"))
+		g_tx_more = std::atoi(m) ? XSR_MORE : 0;
+	if (const char *sp = std::getenv("BENCH_RING_SPIN_US"))
+		g_spin_ns = std::atol(sp) * 1000;
+	if (const char *pe = std::getenv("BENCH_RING_PUBLISH_EVERY"))
+		g_publish_every = std::atoi(pe) > 0 ? uint32_t(std::atoi(pe)) : g_publish_every;
 	Collector rep;
 	if (const char *e = std::getenv("BENCH_RING_STAT"))
 		rep.stat = e;

@@ -62,7 +62,8 @@ struct Region {
 // Ring 0: produced by end a (slot 0), consumed by end b (slot 1).
 struct Pair {
 	Region reg;
-	xsr_ring tx{}, rx{};
+	alignas(128) xsr_ring tx{}; // separate lines: the stress test uses them from two threads
+	alignas(128) xsr_ring rx{};
 	unsigned mode;
 
 	Pair(uint32_t data_size, unsigned m, uint32_t start = 0) : reg(data_size), mode(m) { restart(start); }

@@ -66,6 +66,10 @@
  * ===================== Calling contract =====================
  * - One producer and one consumer per ring: the caller serialises all calls
  *   on one xsr_ring (the kernel holds a mutex per direction).
+ * - Every call writes its handle: when the TX and RX handles (or a handle
+ *   and a hot lock) are used from different CPUs at once, keep them on
+ *   different cache lines (e.g. ____cacheline_aligned_in_smp / alignas(128))
+ *   or they false-share.
  * - Copies go through callbacks, issued in ascending order of offset; each
  *   returns 0 or a negative errno (e.g. -EFAULT). In message mode a failed
  *   copy commits/consumes nothing and its error is returned. In stream mode a
