@@ -3,9 +3,12 @@
 // Ring core throughput against references, all in the same run:
 //   ring      xenshm ring (message mode), producer and consumer threads, copy
 //             callbacks, full validation, event-index notifications with
-//             futex sleeps (spin first, then arm + re-check + sleep); the
-//             consumer drains in batches (XSR_MORE) and publishes cons /
-//             checks need_notify per batch.
+//             futex sleeps (spin first, then arm + re-check + sleep). Both
+//             sides batch: the producer sends with XSR_MORE and publishes
+//             prod + checks need_notify once per ~1 KiB (and before it
+//             waits); the consumer receives with XSR_MORE, publishes cons
+//             when drained (no fence) and checks need_notify every 16 KiB
+//             and before it sleeps.
 //   handoff   bare two-thread copy-in/copy-out over a byte buffer of the same
 //             size: acquire/release indices (each side caches the other's
 //             index), no framing, no validation, no notification (spins).
@@ -14,7 +17,9 @@
 //   pipe      a Linux pipe, write()/read() of one message at a time.
 // Every variant moves the same bytes per message (copy in at the producer,
 // copy out at the consumer; the consumer touches every byte it receives).
-// After the runs it prints one ratio per line.
+// After the runs it prints one ratio per line (medians of the repetitions,
+// with the spread), and writes every repetition as JSON next to the binary
+// (ring_bench.json; BENCH_RING_JSON=path to change) for scripts/plot-bench.py.
 #include <fcntl.h>
 #include <sched.h>
 #include <linux/futex.h>
@@ -94,11 +99,12 @@ bool spin_for(F pred)
 			return false;
 	}
 }
-// ring producer: messages per notification check (BENCH_RING_TX_BATCH), and
-// whether the batch is also published once (BENCH_RING_TX_MORE=1) or each
-// message is published as it is sent (default).
-unsigned g_tx_batch = 16;
-unsigned g_tx_more = 0;
+// ring producer: bytes per publish + notification check (BENCH_RING_TX_BATCH
+// bytes, default 1 KiB: 16 messages of 64 B, every message of 1 KiB and up),
+// and whether prod is published only then (default, BENCH_RING_TX_MORE=1) or
+// after every message as well (BENCH_RING_TX_MORE=0).
+unsigned g_tx_batch = 1024;
+unsigned g_tx_more = XSR_MORE;
 
 // Spin-waiting of the references: poll, and only after ~a million polls
 // give the CPU away (sched_yield) in case the peer thread was descheduled.
@@ -131,6 +137,22 @@ inline uint64_t touch(const uint8_t *p, size_t n)
 
 std::atomic<uint64_t> g_sink{0};
 
+// Bench bookkeeping of the spinning references' consumers ("consumed", read by
+// the producer only at the end of an iteration): stored every 256 messages and
+// when idle, as the ring's consumer does per batch, so no variant pays an
+// extra shared-line store per message for the harness.
+inline void report_busy(std::atomic<uint64_t> &consumed, uint64_t got)
+{
+	if (!(got & 255))
+		consumed.store(got, std::memory_order_release);
+}
+
+inline void report_idle(std::atomic<uint64_t> &consumed, uint64_t got)
+{
+	if (consumed.load(std::memory_order_relaxed) != got)
+		consumed.store(got, std::memory_order_release);
+}
+
 size_t msgs_per_iter(size_t msg)
 {
 	return kBytesPerIter / msg;
@@ -161,7 +183,7 @@ void BM_ring(benchmark::State &st)
 	std::atomic<uint64_t> consumed{0};
 	std::atomic<bool> stop{false};
 	uint64_t notes = 0, prod_sleeps = 0;
-	std::atomic<uint64_t> cons_sleeps{0};
+	std::atomic<uint64_t> cons_sleeps{0}, cons_notes{0};
 	std::vector<uint8_t> src(msg, 0x3c);
 
 	std::thread cons([&] {
@@ -178,18 +200,27 @@ void BM_ring(benchmark::State &st)
 				if (since >= publish_every) {
 					since = 0;
 					consumed.store(got, std::memory_order_release);
-					if (xsr_rx_need_notify(&rx))
+					if (xsr_rx_need_notify(&rx)) {
+						cons_notes++;
 						to_prod.ring();
+					}
 				}
 				continue;
 			}
-			// Drained: publish cons, wake a producer that waits for space.
-			since = 0;
+			// Drained: publish cons (a plain store-release, no fence) and
+			// poll a while. A producer waiting for space is woken by the
+			// need_notify check every publish_every bytes above, or by the
+			// one before sleeping below (need_notify covers all progress
+			// since the previous check, published or not).
+			xsr_rx_flush(&rx);
 			consumed.store(got, std::memory_order_release);
-			if (xsr_rx_need_notify(&rx))
-				to_prod.ring();
 			if (spin_for([&] { return xsr_rx_avail(&rx) > 0 || stop.load(std::memory_order_relaxed); }))
 				continue;
+			since = 0;
+			if (xsr_rx_need_notify(&rx)) {
+				cons_notes++;
+				to_prod.ring();
+			}
 			const uint32_t v = to_cons.read();
 			if (xsr_rx_arm(&rx) == 0 && !stop.load()) {
 				cons_sleeps++;
@@ -206,7 +237,7 @@ void BM_ring(benchmark::State &st)
 		}
 	};
 	uint64_t sent = 0;
-	unsigned since_check = 0;
+	unsigned since_check = 0; // bytes sent since the last publish + check
 	for (auto _ : st) {
 		const size_t n = msgs_per_iter(msg);
 		for (size_t i = 0; i < n; i++) {
@@ -229,7 +260,8 @@ void BM_ring(benchmark::State &st)
 			// Notification check (publish + full fence + event word) once per
 			// g_tx_batch messages, like RING_PUSH_REQUESTS_AND_CHECK_NOTIFY
 			// after a batch; always before waiting and at the end.
-			if (++since_check >= g_tx_batch) {
+			since_check += unsigned(msg);
+			if (since_check >= g_tx_batch) {
 				since_check = 0;
 				kick();
 			}
@@ -247,7 +279,10 @@ void BM_ring(benchmark::State &st)
 	cons.join();
 	st.SetBytesProcessed(int64_t(sent * msg));
 	st.SetItemsProcessed(int64_t(sent));
-	st.counters["notify_per_msg"] = double(notes) / double(sent ? sent : 1);
+	// Notifications in both directions (each would be an event channel send).
+	st.counters["notify_per_msg"] = double(notes + cons_notes.load()) / double(sent ? sent : 1);
+	st.counters["notify_p2c"] = double(notes);
+	st.counters["notify_c2p"] = double(cons_notes.load());
 	st.counters["sleeps_p"] = double(prod_sleeps);
 	st.counters["sleeps_c"] = double(cons_sleeps.load());
 	std::free(mem);
@@ -278,6 +313,7 @@ void BM_handoff(benchmark::State &st)
 			if (p - c < msg) {
 				p = h->prod.load(std::memory_order_acquire);
 				if (p - c < msg) {
+					report_idle(consumed, got);
 					b.pause();
 					continue;
 				}
@@ -288,7 +324,7 @@ void BM_handoff(benchmark::State &st)
 			c += uint32_t(msg);
 			h->cons.store(c, std::memory_order_release);
 			sum += touch(dst.data(), msg);
-			consumed.store(++got, std::memory_order_release);
+			report_busy(consumed, ++got);
 		}
 		g_sink += sum;
 	});
@@ -357,8 +393,9 @@ void BM_spsc(benchmark::State &st)
 		while (!stop.load(std::memory_order_relaxed)) {
 			if (q->pop(m)) {
 				sum += touch(m.b, 64);
-				consumed.store(++got, std::memory_order_release);
+				report_busy(consumed, ++got);
 			} else {
+				report_idle(consumed, got);
 				b.pause();
 			}
 		}
@@ -427,26 +464,32 @@ void BM_pipe(benchmark::State &st)
 }
 
 // ------------------------------------------------------------------ reporting
+// The console shows the aggregates; this collects, per benchmark, the median,
+// min and max over the repetitions of bytes/s and of the ring's counters.
 struct Collector : benchmark::ConsoleReporter {
-	std::string stat = "best"; // or "median" (BENCH_RING_STAT=median)
-	std::map<std::string, double> bps, notes;
-	std::map<std::string, int> have_median;
+	struct Agg {
+		double med = 0, lo = 0, hi = 0;
+	};
+	std::map<std::string, Agg> bps;
+	std::map<std::string, std::map<std::string, double>> counters; // medians
 	void ReportRuns(const std::vector<Run> &runs) override
 	{
 		for (const Run &r : runs) {
-			std::string name = r.run_name.function_name + "/" + r.run_name.args;
-			const bool median = r.run_type == Run::RT_Aggregate && r.aggregate_name == stat;
-			const bool plain = r.run_type == Run::RT_Iteration;
-			if (!median && !(plain && !have_median[name]))
+			if (r.run_type != Run::RT_Aggregate)
 				continue;
-			if (median)
-				have_median[name] = 1;
+			std::string name = r.run_name.function_name + "/" + r.run_name.args;
 			auto it = r.counters.find("bytes_per_second");
-			if (it != r.counters.end())
-				bps[name] = it->second.value;
-			auto nt = r.counters.find("notify_per_msg");
-			if (nt != r.counters.end())
-				notes[name] = nt->second.value;
+			if (it != r.counters.end()) {
+				if (r.aggregate_name == "median")
+					bps[name].med = it->second.value;
+				else if (r.aggregate_name == "min")
+					bps[name].lo = it->second.value;
+				else if (r.aggregate_name == "max")
+					bps[name].hi = it->second.value;
+			}
+			if (r.aggregate_name == "median")
+				for (auto &c : r.counters)
+					counters[name][c.first] = c.second.value;
 		}
 		ConsoleReporter::ReportRuns(runs);
 	}
@@ -454,33 +497,54 @@ struct Collector : benchmark::ConsoleReporter {
 
 } // namespace
 
-// "best": the best repetition of each counter (for rates: the highest). On a
-// shared machine the median mostly measures the scheduler; every variant gets
-// the same treatment.
-double best_of(const std::vector<double> &v)
+// Per-repetition extremes (of each measure: for rates "max" is the best
+// repetition, "min" the worst).
+double min_of(const std::vector<double> &v)
+{
+	return v.empty() ? 0 : *std::min_element(v.begin(), v.end());
+}
+double max_of(const std::vector<double> &v)
 {
 	return v.empty() ? 0 : *std::max_element(v.begin(), v.end());
 }
 
-BENCHMARK(BM_ring)->Arg(64)->Arg(1024)->Arg(65536)->UseRealTime()->ComputeStatistics("best", best_of);
-BENCHMARK(BM_handoff)->Arg(64)->Arg(1024)->Arg(65536)->UseRealTime()->ComputeStatistics("best", best_of);
-BENCHMARK(BM_memcpy)->Arg(64)->Arg(1024)->Arg(65536)->ComputeStatistics("best", best_of);
-BENCHMARK(BM_spsc)->UseRealTime()->ComputeStatistics("best", best_of);
-BENCHMARK(BM_pipe)->Arg(64)->UseRealTime()->ComputeStatistics("best", best_of);
+#define STATS ComputeStatistics("min", min_of)->ComputeStatistics("max", max_of)
+BENCHMARK(BM_ring)->Arg(64)->Arg(1024)->Arg(65536)->UseRealTime()->STATS;
+BENCHMARK(BM_handoff)->Arg(64)->Arg(1024)->Arg(65536)->UseRealTime()->STATS;
+BENCHMARK(BM_memcpy)->Arg(64)->Arg(1024)->Arg(65536)->STATS;
+BENCHMARK(BM_spsc)->UseRealTime()->STATS;
+BENCHMARK(BM_pipe)->Arg(64)->UseRealTime()->STATS;
 
 int main(int argc, char **argv)
 {
 	std::vector<char *> args(argv, argv + argc);
-	std::string reps = "--benchmark_repetitions=9", aggr = "--benchmark_report_aggregates_only=true";
+	std::string reps = "--benchmark_repetitions=9", aggr = "--benchmark_display_aggregates_only=true";
 	std::string mint = "--benchmark_min_time=0.2";
-	bool user_reps = false;
-	for (int i = 1; i < argc; i++)
+	std::string out = "--benchmark_out=", fmt = "--benchmark_out_format=json";
+	bool user_reps = false, user_out = false;
+	for (int i = 1; i < argc; i++) {
 		if (!std::strncmp(argv[i], "--benchmark_repetitions", 23))
 			user_reps = true;
+		if (!std::strncmp(argv[i], "--benchmark_out=", 16))
+			user_out = true;
+	}
 	if (!user_reps) {
 		args.push_back(reps.data());
 		args.push_back(aggr.data());
 		args.push_back(mint.data());
+	}
+	if (!user_out) {
+		// Next to the binary unless BENCH_RING_JSON says otherwise.
+		if (const char *j = std::getenv("BENCH_RING_JSON")) {
+			out += j;
+		} else {
+			char exe[4096];
+			ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+			std::string dir = n > 0 ? std::string(exe, size_t(n)) : std::string("./x");
+			out += dir.substr(0, dir.rfind('/') + 1) + "ring_bench.json";
+		}
+		args.push_back(out.data());
+		args.push_back(fmt.data());
 	}
 	int ac = int(args.size());
 	benchmark::Initialize(&ac, args.data());
@@ -493,23 +557,29 @@ int main(int argc, char **argv)
 	if (const char *pe = std::getenv("BENCH_RING_PUBLISH_EVERY"))
 		g_publish_every = std::atoi(pe) > 0 ? uint32_t(std::atoi(pe)) : g_publish_every;
 	Collector rep;
-	if (const char *e = std::getenv("BENCH_RING_STAT"))
-		rep.stat = e;
 	benchmark::RunSpecifiedBenchmarks(&rep);
 	benchmark::Shutdown();
 
+	// Ratio of the medians; in brackets the range from the worst to the
+	// best repetition pairing (min/max and max/min).
 	auto ratio = [&](const char *label, const std::string &a, const std::string &b) {
-		if (rep.bps.count(a) && rep.bps.count(b) && rep.bps[b] > 0)
-			std::printf("%s: %.2f\n", label, rep.bps[a] / rep.bps[b]);
+		if (!rep.bps.count(a) || !rep.bps.count(b) || rep.bps[b].med <= 0)
+			return;
+		const auto &x = rep.bps[a], &y = rep.bps[b];
+		std::printf("%s: %.2f  [%.2f .. %.2f]\n", label, x.med / y.med,
+			    y.hi > 0 ? x.lo / y.hi : 0.0, y.lo > 0 ? x.hi / y.lo : 0.0);
 	};
-	std::printf("\nratios of the %s repetition (bytes/s):\n", rep.stat.c_str());
+	std::printf("\nratios of the medians of the repetitions (bytes/s) [worst .. best pairing]:\n");
 	ratio("ring/handoff 64B", "BM_ring/64", "BM_handoff/64");
 	ratio("ring/handoff 1KiB", "BM_ring/1024", "BM_handoff/1024");
 	ratio("ring/handoff 64KiB", "BM_ring/65536", "BM_handoff/65536");
 	ratio("ring/memcpy 64KiB", "BM_ring/65536", "BM_memcpy/65536");
 	ratio("ring/spsc_queue 64B", "BM_ring/64", "BM_spsc/");
 	ratio("ring/pipe 64B", "BM_ring/64", "BM_pipe/64");
-	if (rep.notes.count("BM_ring/64"))
-		std::printf("notifications per message streaming 64B: %.5f\n", rep.notes["BM_ring/64"]);
+	if (rep.counters.count("BM_ring/64")) {
+		auto &c = rep.counters["BM_ring/64"];
+		std::printf("notifications per message streaming 64B: %.5f (1 per %.0f messages)\n",
+			    c["notify_per_msg"], c["notify_per_msg"] > 0 ? 1.0 / c["notify_per_msg"] : 0.0);
+	}
 	return 0;
 }

@@ -127,6 +127,29 @@ int xenshm_map_kick_tx(struct xenshm_map *m);
 int xenshm_map_kick_rx(struct xenshm_map *m);
 
 /*
+ * Zero copy over the mapping (never blocks, never enters the kernel except
+ * for the NOTIFY of commit/release when the peer asked for an event):
+ *  xenshm_map_reserve: point *buf at free space of the TX ring to produce
+ *      into. Stream mode: up to @len contiguous bytes (fewer at the ring's
+ *      end or when less is free; returns the count > 0). Message mode:
+ *      exactly @len bytes of one message (returns @len; -EMSGSIZE if it can
+ *      never fit). -EAGAIN when full.
+ *  xenshm_map_commit: publish @len (<= reserved) bytes / the message and
+ *      notify the peer if it asked (event index): at most one NOTIFY ioctl.
+ *  xenshm_map_peek: point *buf at the next readable bytes of the RX ring.
+ *      Stream mode: contiguous readable bytes (count > 0); message mode: the
+ *      next message (its length). -EAGAIN when empty. The bytes are the
+ *      peer's and may change under you: read each once, validate.
+ *  xenshm_map_release: hand back @len (<= peeked) bytes (message mode: the
+ *      whole message, @len ignored) and notify the peer if it asked.
+ * Returns of commit/release: 0, 1 if the peer was sent an event, or -errno.
+ */
+ssize_t xenshm_map_reserve(struct xenshm_map *m, size_t len, void **buf);
+int xenshm_map_commit(struct xenshm_map *m, size_t len);
+ssize_t xenshm_map_peek(struct xenshm_map *m, const void **buf);
+int xenshm_map_release(struct xenshm_map *m, size_t len);
+
+/*
  * Before sleeping on the eventfd: arm the event word and re-check.
  * Return 1 if there is already something to do (data / space), 0 if it is
  * safe to sleep, or a negative errno (-EIO).

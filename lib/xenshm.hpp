@@ -8,6 +8,8 @@
  *   ch.write(buf, n); ch.read(buf, cap);                // the fd's read/write path
  *   ch.map();                                           // mmap + eventfd
  *   ch.send(buf, n, timeout_ms); ch.recv(buf, cap, timeout_ms);  // over the mapping
+ *   n = ch.reserve(len, &p, timeout_ms); fill(p, n); ch.commit(n);  // zero copy
+ *   n = ch.peek(&q, timeout_ms); use(q, n); ch.release(n);
  *
  * Errors are negative errno values (no exceptions), as in the C library.
  * A Channel owns its fd, its mapping and its eventfd; destruction unmaps and
@@ -16,6 +18,8 @@
  * they copy through ringcore and issue XENSHM_IOC_NOTIFY only when the peer
  * asked for an event; they sleep on the eventfd (and watch the device fd
  * for POLLHUP/POLLERR) when the ring is full/empty.
+ * reserve()/commit() and peek()/release() do the same without the copy: the
+ * caller produces into / consumes from the shared ring itself.
  */
 #ifndef XENSHM_LIB_XENSHM_HPP
 #define XENSHM_LIB_XENSHM_HPP
@@ -175,7 +179,7 @@ public:
 				r = xenshm_map_write(&map_, p + done, len - done);
 			if (r >= 0) {
 				done += (size_t)r;
-				int k = xenshm_map_kick_tx(&map_);
+				int k = kick_tx();
 				if (k < 0)
 					return k;
 				if (done == len)
@@ -212,7 +216,7 @@ public:
 				? xenshm_map_recv(&map_, buf, cap)
 				: xenshm_map_read(&map_, buf, cap);
 			if (r >= 0) {
-				int k = xenshm_map_kick_rx(&map_);
+				int k = kick_rx();
 				if (k < 0)
 					return k;
 				return r;
@@ -257,11 +261,110 @@ public:
 	}
 
 	/*
+	 * Zero copy, producer side: wait (sleeping while the ring is full) for
+	 * free space and point *buf at it, in the shared ring. Stream mode: up
+	 * to @len contiguous bytes (fewer at the ring's end or when less is
+	 * free: the count is returned, > 0 for len > 0). Message mode: exactly
+	 * @len bytes for one message. Produce into it, then commit().
+	 * Returns the count, -ETIMEDOUT, -ECONNRESET, -EIO, -EMSGSIZE.
+	 */
+	[[nodiscard]] ssize_t reserve(size_t len, void **buf, int timeout_ms = -1)
+	{
+		Deadline dl(timeout_ms);
+
+		for (;;) {
+			ssize_t r = xenshm_map_reserve(&map_, len, buf);
+			if (r != -EAGAIN)
+				return r;
+			size_t want = len;
+			if (map_.tx_mode != XENSHM_MODE_MESSAGE) {
+				size_t ds = xsr_ring_data_size(&map_.tx);
+				want = want < ds ? want : ds;
+			}
+			if (spin_for_space(want))
+				continue;
+			int a = xenshm_map_arm_tx(&map_, want);
+			if (a < 0)
+				return a;
+			if (a > 0)
+				continue;
+			int w = wait(dl, true);
+			if (w)
+				return w;
+		}
+	}
+
+	/* Publish @len (<= reserved) bytes / the message; NOTIFY only if the
+	 * peer asked. 0 or a negative errno. */
+	[[nodiscard]] int commit(size_t len)
+	{
+		int r = xsr_tx_commit(&map_.tx, len);
+		return r ? r : kick_tx();
+	}
+
+	/*
+	 * Zero copy, consumer side: wait (sleeping while the ring is empty) for
+	 * data and point *buf at it, in the shared ring. Stream mode: the
+	 * contiguous readable bytes; message mode: the next message (its
+	 * length). 0 = the peer hung up and everything was read (as recv()).
+	 * The bytes belong to the peer: read each once and validate. Then
+	 * release().
+	 */
+	[[nodiscard]] ssize_t peek(const void **buf, int timeout_ms = -1)
+	{
+		Deadline dl(timeout_ms);
+
+		for (;;) {
+			ssize_t r = xenshm_map_peek(&map_, buf);
+			if (r != -EAGAIN)
+				return r;
+			if (spin_for_data())
+				continue;
+			int a = xenshm_map_arm_rx(&map_);
+			if (a < 0)
+				return a;
+			if (a > 0)
+				continue;
+			int w = wait(dl, false);
+			if (w == -ECONNRESET) {
+				r = xenshm_map_peek(&map_, buf);
+				return r == -EAGAIN ? 0 : r;
+			}
+			if (w)
+				return w;
+		}
+	}
+
+	/* Hand back @len (<= peeked) bytes; message mode: the whole message.
+	 * NOTIFY only if the peer asked. 0 or a negative errno. */
+	[[nodiscard]] int release(size_t len)
+	{
+		int r = xsr_rx_release(&map_.rx, len);
+		return r ? r : kick_rx();
+	}
+
+	/* What the mmap path cost in system calls (since map() or the last
+	 * reset_counters()). */
+	struct Counters {
+		uint64_t notifies = 0;	/* XENSHM_IOC_NOTIFY ioctls issued */
+		uint64_t sleeps = 0;	/* poll() calls on the eventfd */
+		uint64_t syscalls = 0;	/* all of them: NOTIFY, poll, eventfd reads */
+	};
+	const Counters &counters() const { return cnt_; }
+	void reset_counters() { cnt_ = Counters(); }
+
+	/*
 	 * Before sleeping, poll the ring this many times (a peer running on
 	 * another CPU often answers within microseconds; a sleep costs a
 	 * NOTIFY ioctl on its side and an eventfd wakeup on ours). 0: never.
 	 */
-	void set_spin(unsigned int iterations) { spin_ = iterations; }
+	void set_spin(unsigned int iterations) { spin_ = iterations; spin_us_ = 0; }
+	/*
+	 * Or poll for up to this long (busy-poll by time: what the peer's work
+	 * between two events costs varies far more than a poll does, e.g.
+	 * under emulation). 0: back to set_spin()'s iteration count.
+	 */
+	void set_spin_us(unsigned int us) { spin_us_ = us; }
 
 private:
 	static inline void cpu_relax()
@@ -273,26 +376,70 @@ private:
 #endif
 	}
 
-	bool spin_for_data()
+	/* After producing/consuming: NOTIFY only if the peer asked (event index). */
+	int kick_tx()
 	{
+		int r = xsr_tx_need_notify(&map_.tx);
+		if (r <= 0)
+			return r;
+		cnt_.notifies++;
+		cnt_.syscalls++;
+		r = xenshm_notify(fd_, XENSHM_NOTIFY_FLAGS_TX);
+		return r < 0 ? r : 0;
+	}
+
+	int kick_rx()
+	{
+		int r = xsr_rx_need_notify(&map_.rx);
+		if (r <= 0)
+			return r;
+		cnt_.notifies++;
+		cnt_.syscalls++;
+		r = xenshm_notify(fd_, XENSHM_NOTIFY_FLAGS_RX);
+		return r < 0 ? r : 0;
+	}
+
+	static long long now_ns()
+	{
+		timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		return (long long)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	}
+
+	/* Poll @ready up to spin_ times, or for spin_us_ (clock read every 32 polls). */
+	template <class F>
+	bool spin(F ready)
+	{
+		if (spin_us_) {
+			long long end = now_ns() + (long long)spin_us_ * 1000;
+			for (unsigned int i = 1;; i++) {
+				if (ready())
+					return true;
+				cpu_relax();
+				if (!(i & 31) && now_ns() > end)
+					return false;
+			}
+		}
 		for (unsigned int i = 0; i < spin_; i++) {
-			long a = xenshm_map_rx_avail(&map_);
-			if (a != 0)
-				return true;	/* data, or an error the next call reports */
+			if (ready())
+				return true;
 			cpu_relax();
 		}
 		return false;
 	}
 
+	bool spin_for_data()
+	{
+		/* data, or an error the next call reports */
+		return spin([this] { return xenshm_map_rx_avail(&map_) != 0; });
+	}
+
 	bool spin_for_space(size_t want)
 	{
-		for (unsigned int i = 0; i < spin_; i++) {
+		return spin([this, want] {
 			long s = xenshm_map_tx_space(&map_);
-			if (s < 0 || (size_t)s >= want)
-				return true;
-			cpu_relax();
-		}
-		return false;
+			return s < 0 || (size_t)s >= want;
+		});
 	}
 
 	struct Deadline {
@@ -322,6 +469,8 @@ private:
 
 		if (left == 0)
 			return -ETIMEDOUT;
+		cnt_.sleeps++;
+		cnt_.syscalls++;
 		int n = ::poll(p, 2, left);
 		if (n < 0)
 			return errno == EINTR ? 0 : -errno;
@@ -329,6 +478,7 @@ private:
 			return -ETIMEDOUT;
 		if (p[0].revents & POLLIN) {
 			uint64_t v;
+			cnt_.syscalls++;
 			(void)!::read(efd_, &v, sizeof(v));
 		}
 		if (p[1].revents & POLLERR)
@@ -345,6 +495,9 @@ private:
 		efd_ = o.efd_;
 		mapped_ = o.mapped_;
 		map_ = o.map_;
+		spin_ = o.spin_;
+		spin_us_ = o.spin_us_;
+		cnt_ = o.cnt_;
 		o.fd_ = -1;
 		o.efd_ = -1;
 		o.mapped_ = false;
@@ -354,6 +507,8 @@ private:
 	int efd_ = -1;
 	bool mapped_ = false;
 	unsigned int spin_ = 200;
+	unsigned int spin_us_ = 0;
+	Counters cnt_;
 	struct xenshm_map map_{};
 };
 

@@ -146,6 +146,36 @@ int xenshm_map_kick_rx(struct xenshm_map *m)
 	return xenshm_notify(m->fd, XENSHM_NOTIFY_FLAGS_RX);
 }
 
+ssize_t xenshm_map_reserve(struct xenshm_map *m, size_t len, void **buf)
+{
+	return xsr_tx_reserve(&m->tx, len, buf);
+}
+
+int xenshm_map_commit(struct xenshm_map *m, size_t len)
+{
+	int r = xsr_tx_commit(&m->tx, len);
+
+	if (r)
+		return r;
+	r = xenshm_map_kick_tx(m);
+	return r < 0 ? r : (r > 0);
+}
+
+ssize_t xenshm_map_peek(struct xenshm_map *m, const void **buf)
+{
+	return xsr_rx_peek(&m->rx, buf);
+}
+
+int xenshm_map_release(struct xenshm_map *m, size_t len)
+{
+	int r = xsr_rx_release(&m->rx, len);
+
+	if (r)
+		return r;
+	r = xenshm_map_kick_rx(m);
+	return r < 0 ? r : (r > 0);
+}
+
 int xenshm_map_arm_rx(struct xenshm_map *m)
 {
 	return xsr_rx_arm(&m->rx);

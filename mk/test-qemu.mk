@@ -111,17 +111,21 @@ test-qemu:
 	[ $$rc -eq 0 ] && [ $$f -eq 0 ]
 
 # xenshm-bench in each guest: table, CSV (build/bench/dev-<arch>.csv), ratios.
+# BENCH_DEV_ARGS: xenshm-bench options in the guests (see tools/xenshm-bench.cpp).
 BENCH_DEV_ARCHES ?= x86_64 arm64
+BENCH_DEV_ARGS ?= --reps 3
 bench-dev: $(foreach a,$(BENCH_DEV_ARCHES),test-qemu-initramfs-$(a))
 	@mkdir -p $(BUILD)/bench
 	@for a in $(BENCH_DEV_ARCHES); do \
 		$(TOP)/scripts/qemu-run.sh --arch $$a --initrd $(QEMU_OUT)/$$a/initramfs.cpio.gz \
-			--log $(QEMU_OUT)/$$a/bench.log --timeout 900 --mem $(QEMU_MEM) \
-			--append XENSHM_BENCH=1 --expect '^guest: bench csv end' --quiet || exit 1; \
+			--log $(QEMU_OUT)/$$a/bench.log --timeout 1800 --mem $(QEMU_MEM) \
+			--append XENSHM_BENCH=1 \
+			$(if $(BENCH_DEV_ARGS),--append 'XENSHM_BENCH_ARGS="$(BENCH_DEV_ARGS)"') \
+			--expect '^guest: bench csv end' --quiet || exit 1; \
 		tr -d '\r' < $(QEMU_OUT)/$$a/bench.log | \
 			sed -n '/^guest: bench csv begin/,/^guest: bench csv end/p' | sed '1d;$$d' \
 			> $(BUILD)/bench/dev-$$a.csv; \
 		echo "== xenshm-bench, $$a guest (TCG), CSV in $(BUILD)/bench/dev-$$a.csv"; \
 		tr -d '\r' < $(QEMU_OUT)/$$a/bench.log | \
-			grep -E '^(path |pipe |rw |mmap |mmap/|rw/|rtt )'; \
+			grep -E '^(path |pipe |rw|mmap|rtt |\(medians )'; \
 	done

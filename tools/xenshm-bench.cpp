@@ -1,21 +1,51 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * xenshm-bench: throughput and round-trip latency of a xenshm loopback pair
- * through the read()/write() path and through the mmap path (ringcore over
- * the mapping, eventfd wakeups), compared with a pipe in the same run.
+ * through each user path, compared with a pipe in the same run.
  *
- * Usage: xenshm-bench [--pair N] [--csv FILE] [--scale F] [--sizes 64,1024,65536]
+ * Usage: xenshm-bench [--pair N] [--csv FILE] [--scale F] [--reps N]
+ *                     [--spin US] [--sizes 64,1024,65536] [--paths pipe,rw,...]
  *
- * Each measurement runs two processes (fork): one end each.
- *   throughput  one way: the sender writes messages of SIZE bytes, the
- *               receiver reads with a large buffer until it has them all;
- *               MiB/s from the first write to the receiver's last byte
+ * Paths (all in stream mode, so framing is the same as a pipe's):
+ *   pipe       a pipe pair (1 MiB pipe buffer): write()/read()
+ *   rw         the device's write()/read(): copy user buffer -> ring -> user
+ *              buffer in the kernel (copy_{from,to}_user)
+ *   mmap-copy  the mapping, through Channel::send()/recv(): ringcore copies
+ *              a user buffer into the ring and out of it (the same two
+ *              copies as rw, done in userspace)
+ *   mmap       the mapping, zero copy: the sender produces the payload
+ *              directly in the ring (Channel::reserve()/commit()), the
+ *              receiver checks it in place (Channel::peek()/release())
+ * On the mapping, NOTIFY is issued only when the peer asked for an event
+ * (event index) and a side that must wait polls the ring for a bounded time
+ * (--spin US, default 50 µs, Channel::set_spin_us; 0 = the Channel default
+ * of 200 polls) before it arms the event index and sleeps on its eventfd
+ * (busy-poll, as a latency-minded mmap user does). rw and pipe sleep in the
+ * kernel.
+ *
+ * Same work in every path: the sender generates the payload (a counter
+ * pattern: 64-bit word k of the stream is (k + 1) * K) and the receiver
+ * checks every word of it against its stream position. rw/pipe/mmap-copy
+ * generate into a buffer and send it; mmap generates in the ring. Any
+ * mismatch fails the run.
+ *
+ * Each measurement runs two processes (fork), one end each, on a fresh
+ * connection:
+ *   throughput  one way: the sender sends COUNT messages of SIZE bytes, the
+ *               receiver receives with a large buffer (1 MiB; mmap: whatever
+ *               is contiguous in the ring) until it has them all; MiB/s from
+ *               the first send (both ends ready) to the receiver's last byte
  *   latency     ping-pong of SIZE bytes; per-round-trip times, p50/p99
- * The channel runs in stream mode for every path, so framing is the same as
- * a pipe's. Prints a table, writes CSV, and ratio lines:
- *   mmap/rw 64KiB: 3.1      throughput ratio (higher = first is faster)
+ * Per path it also reports system calls and notifications per message (the
+ * kernel's notify_sent counters of both ends, and for the mapping the
+ * NOTIFY ioctls, eventfd sleeps and all syscalls the ends made).
+ *
+ * With --reps N the whole sweep runs N times; the table and the CSV carry
+ * the median of each number and the ratios use the medians. Ratio lines:
+ *   mmap/rw 64KiB: 3.1        throughput (higher = first is faster)
+ *   mmap-copy/rw 64KiB: 0.9
  *   rw/pipe 64KiB: 1.2
- *   rtt rw/pipe 64B: 0.8    round-trip ratio (lower = first is faster)
+ *   rtt mmap/rw 64B: 0.8      round trip p50 (lower = first is faster)
  */
 #include <algorithm>
 #include <cerrno>
@@ -33,6 +63,8 @@
 
 #include "xenshm.hpp"
 
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "pattern bytes assume little endian");
+
 namespace {
 
 double now()
@@ -48,74 +80,202 @@ double now()
 	exit(1);
 }
 
-/* One end of a transport, in its own process. */
+/* ---- the payload: word k of a stream is (k + 1) * K ---- */
+
+constexpr uint64_t K = 0x9e3779b97f4a7c15ull;
+
+inline uint8_t pattern_byte(uint64_t pos)
+{
+	return (uint8_t)(((pos >> 3) + 1) * K >> (8 * (pos & 7)));
+}
+
+/* Fill @n bytes at @p with the stream bytes starting at position @pos. */
+void gen(uint8_t *p, size_t n, uint64_t pos)
+{
+	while (n && (pos & 7)) {
+		*p++ = pattern_byte(pos++);
+		n--;
+	}
+	uint64_t w = ((pos >> 3) + 1) * K;
+	size_t words = n / 8;
+	for (size_t i = 0; i < words; i++, w += K)
+		memcpy(p + 8 * i, &w, 8);
+	p += 8 * words;
+	pos += 8 * words;
+	n -= 8 * words;
+	while (n--)
+		*p++ = pattern_byte(pos++);
+}
+
+/* Check @n bytes at @p against the stream from @pos (each byte read once). */
+bool check(const uint8_t *p, size_t n, uint64_t pos)
+{
+	uint64_t bad = 0;
+	while (n && (pos & 7)) {
+		bad |= *p++ ^ pattern_byte(pos++);
+		n--;
+	}
+	uint64_t w = ((pos >> 3) + 1) * K;
+	size_t words = n / 8;
+	for (size_t i = 0; i < words; i++, w += K) {
+		uint64_t v;
+		memcpy(&v, p + 8 * i, 8);
+		bad |= v ^ w;
+	}
+	p += 8 * words;
+	pos += 8 * words;
+	n -= 8 * words;
+	while (n--)
+		bad |= *p++ ^ pattern_byte(pos++);
+	return bad == 0;
+}
+
+/* ---- one end of a transport, used in its own process ---- */
+
+struct Calls {
+	uint64_t tx = 0, rx = 0;	/* data-path system calls of this end */
+	uint64_t notifies = 0, sleeps = 0;	/* mapping only */
+};
+
 struct End {
 	virtual ~End() = default;
 	virtual int prepare() { return 0; }	/* after fork, in the process that uses it */
-	virtual int send_all(const void *p, size_t n) = 0;
-	virtual ssize_t recv_some(void *p, size_t cap) = 0;
-	int recv_all(void *p, size_t n)
+	/* Generate @n stream bytes from @pos and send them all. */
+	virtual int send_gen(size_t n, uint64_t pos) = 0;
+	/* Receive 1..@cap bytes, check them against @pos; count, 0 EOF, -errno. */
+	virtual ssize_t recv_check(size_t cap, uint64_t pos) = 0;
+	virtual Calls calls() const = 0;
+
+	int recv_check_all(size_t n, uint64_t pos)
 	{
-		auto *b = static_cast<uint8_t *>(p);
 		while (n) {
-			ssize_t r = recv_some(b, n);
+			ssize_t r = recv_check(n, pos);
 			if (r < 0)
 				return (int)r;
 			if (r == 0)
 				return -ENODATA;
-			b += r;
+			pos += (uint64_t)r;
 			n -= (size_t)r;
 		}
 		return 0;
 	}
 };
 
-int fd_send_all(int fd, const void *p, size_t n)
-{
-	auto *b = static_cast<const uint8_t *>(p);
-	while (n) {
-		ssize_t w = ::write(fd, b, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		b += w;
-		n -= (size_t)w;
+/* Paths that move a user buffer: generate into it, send; receive, check. */
+struct CopyEnd : End {
+	std::vector<uint8_t> txb, rxb;
+	Calls c;
+	CopyEnd() : rxb(1 << 20) {}
+	virtual int send_buf(const uint8_t *p, size_t n) = 0;
+	virtual ssize_t recv_buf(uint8_t *p, size_t cap) = 0;
+	int send_gen(size_t n, uint64_t pos) override
+	{
+		if (txb.size() < n)
+			txb.resize(n);
+		gen(txb.data(), n, pos);
+		return send_buf(txb.data(), n);
 	}
-	return 0;
-}
-
-ssize_t fd_recv_some(int fd, void *p, size_t cap)
-{
-	for (;;) {
-		ssize_t r = ::read(fd, p, cap);
-		if (r < 0 && errno == EINTR)
-			continue;
-		return r < 0 ? -errno : r;
+	ssize_t recv_check(size_t cap, uint64_t pos) override
+	{
+		ssize_t r = recv_buf(rxb.data(), std::min(cap, rxb.size()));
+		if (r > 0 && !check(rxb.data(), (size_t)r, pos))
+			return -EBADMSG;
+		return r;
 	}
-}
+	Calls calls() const override { return c; }
+};
 
-struct PipeEnd : End {
+struct FdEnd : CopyEnd {
 	int rfd, wfd;
-	PipeEnd(int r, int w) : rfd(r), wfd(w) {}
-	int send_all(const void *p, size_t n) override { return fd_send_all(wfd, p, n); }
-	ssize_t recv_some(void *p, size_t cap) override { return fd_recv_some(rfd, p, cap); }
+	FdEnd(int r, int w) : rfd(r), wfd(w) {}
+	int send_buf(const uint8_t *p, size_t n) override
+	{
+		while (n) {
+			c.tx++;
+			ssize_t w = ::write(wfd, p, n);
+			if (w < 0) {
+				if (errno == EINTR)
+					continue;
+				return -errno;
+			}
+			p += w;
+			n -= (size_t)w;
+		}
+		return 0;
+	}
+	ssize_t recv_buf(uint8_t *p, size_t cap) override
+	{
+		for (;;) {
+			c.rx++;
+			ssize_t r = ::read(rfd, p, cap);
+			if (r < 0 && errno == EINTR)
+				continue;
+			return r < 0 ? -errno : r;
+		}
+	}
 };
 
-struct RwEnd : End {
+/* The mapping through ringcore's copies (Channel::send/recv). */
+struct MmapCopyEnd : CopyEnd {
 	xenshm::Channel *ch;
-	explicit RwEnd(xenshm::Channel *c) : ch(c) {}
-	int send_all(const void *p, size_t n) override { return fd_send_all(ch->fd(), p, n); }
-	ssize_t recv_some(void *p, size_t cap) override { return fd_recv_some(ch->fd(), p, cap); }
+	unsigned spin;
+	MmapCopyEnd(xenshm::Channel *c, unsigned s) : ch(c), spin(s) {}
+	int prepare() override
+	{
+		ch->set_spin_us(spin);
+		return ch->map();
+	}
+	int send_buf(const uint8_t *p, size_t n) override { return ch->send(p, n, 20000); }
+	ssize_t recv_buf(uint8_t *p, size_t cap) override { return ch->recv(p, cap, 20000); }
+	Calls calls() const override
+	{
+		auto &k = ch->counters();
+		return { k.syscalls, k.syscalls, k.notifies, k.sleeps };
+	}
 };
 
-struct MmapEnd : End {
+/* The mapping, zero copy: produce and check in the ring itself. */
+struct MmapZcEnd : End {
 	xenshm::Channel *ch;
-	explicit MmapEnd(xenshm::Channel *c) : ch(c) {}
-	int prepare() override { return ch->map(); }
-	int send_all(const void *p, size_t n) override { return ch->send(p, n, 20000); }
-	ssize_t recv_some(void *p, size_t cap) override { return ch->recv(p, cap, 20000); }
+	unsigned spin;
+	MmapZcEnd(xenshm::Channel *c, unsigned s) : ch(c), spin(s) {}
+	int prepare() override
+	{
+		ch->set_spin_us(spin);
+		return ch->map();
+	}
+	int send_gen(size_t n, uint64_t pos) override
+	{
+		while (n) {
+			void *p;
+			ssize_t r = ch->reserve(n, &p, 20000);
+			if (r <= 0)
+				return r ? (int)r : -EIO;
+			gen(static_cast<uint8_t *>(p), (size_t)r, pos);
+			if (int e = ch->commit((size_t)r))
+				return e;
+			pos += (uint64_t)r;
+			n -= (size_t)r;
+		}
+		return 0;
+	}
+	ssize_t recv_check(size_t cap, uint64_t pos) override
+	{
+		const void *p;
+		ssize_t r = ch->peek(&p, 20000);
+		if (r <= 0)
+			return r;
+		size_t n = std::min((size_t)r, cap);
+		if (!check(static_cast<const uint8_t *>(p), n, pos))
+			return -EBADMSG;
+		int e = ch->release(n);
+		return e ? e : (ssize_t)n;
+	}
+	Calls calls() const override
+	{
+		auto &k = ch->counters();
+		return { k.syscalls, k.syscalls, k.notifies, k.sleeps };
+	}
 };
 
 struct Result {
@@ -123,115 +283,156 @@ struct Result {
 	size_t size = 0;
 	double mibps = 0, msgs_per_s = 0;
 	double rtt_mean_us = 0, rtt_p50_us = 0, rtt_p99_us = 0;
+	/* throughput run, per message */
+	double tx_sys = 0, rx_sys = 0, kern_notify = 0, sleeps = 0;
 };
 
+/* What a child sends back through its result pipe. */
+struct ChildOut {
+	double value;	/* < 0: failed */
+	Calls calls;
+};
+
+[[noreturn]] void fail(const char *path, const char *what, long r)
+{
+	fprintf(stderr, "xenshm-bench: %s %s: %s\n", path, what,
+		r == 0 ? "EOF" : r == -EBADMSG ? "payload check FAILED" : strerror((int)-r));
+	_exit(1);
+}
+
 /*
- * Run @child_fn in a child with end b and @parent_fn with end a; the child's
- * double result comes back through a pipe.
+ * Run @child_fn(b) in a child and @parent_fn(a) here, once both ends are
+ * prepared. Returns the child's output; the parent's value in *pv.
  */
 template <class P, class C>
-double run_pair(End &a, End &b, P parent_fn, C child_fn)
+ChildOut run_pair(End &a, End &b, P parent_fn, C child_fn, double *pv, Calls *pcalls)
 {
-	int res[2];
-	if (pipe(res))
+	int res[2], ready[2];
+	if (pipe(res) || pipe(ready))
 		die("pipe", errno);
 	pid_t pid = fork();
 	if (pid < 0)
 		die("fork", errno);
 	if (pid == 0) {
 		close(res[0]);
+		close(ready[0]);
+		ChildOut o{ -1, {} };
 		int r = b.prepare();
-		double v = r ? -1.0 : child_fn(b);
 		if (r)
 			fprintf(stderr, "xenshm-bench: child prepare: %s\n", strerror(-r));
-		(void)!write(res[1], &v, sizeof(v));
+		char go = r ? 0 : 1;
+		(void)!write(ready[1], &go, 1);
+		if (!r) {
+			o.value = child_fn(b);
+			o.calls = b.calls();
+		}
+		(void)!write(res[1], &o, sizeof(o));
 		_exit(0);
 	}
 	close(res[1]);
+	close(ready[1]);
 	int r = a.prepare();
 	if (r)
 		die("prepare", r);
-	double pv = parent_fn(a);
-	double cv = -1;
-	if (read(res[0], &cv, sizeof(cv)) != sizeof(cv))
-		cv = -1;
+	char go = 0;
+	if (read(ready[0], &go, 1) != 1 || !go)
+		die("child not ready", EIO);
+	close(ready[0]);
+	*pv = parent_fn(a);
+	*pcalls = a.calls();
+	ChildOut o{ -1, {} };
+	if (read(res[0], &o, sizeof(o)) != sizeof(o))
+		o.value = -1;
 	close(res[0]);
-	waitpid(pid, nullptr, 0);
-	if (pv < 0 || cv < 0) {
+	int st = 0;
+	waitpid(pid, &st, 0);
+	if (*pv < 0 || o.value < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) {
 		fprintf(stderr, "xenshm-bench: a measurement failed\n");
 		exit(1);
 	}
-	return pv;
+	return o;
 }
 
-void measure(const std::string &path, End &a, End &b, size_t size, double scale, Result &out)
+void measure(const std::string &path, End &a, End &b, size_t size, double scale, Result &out,
+	     xenshm::Channel *ca, xenshm::Channel *cb)
 {
-	/* Budgets chosen so each measurement takes about a second under TCG. */
-	uint64_t bytes = size <= 64 ? (1u << 20) : size <= 1024 ? (8u << 20) : (64u << 20);
+	/*
+	 * Budgets: 0.2-4 s per measurement under TCG on an idle 2-core host
+	 * (the slowest path, pipe, at the top); --scale to change.
+	 */
+	uint64_t bytes = size <= 64 ? (4u << 20) : size <= 1024 ? (32u << 20) : (256u << 20);
 	bytes = (uint64_t)((double)bytes * scale);
 	uint64_t count = std::max<uint64_t>(1, bytes / size);
 	bytes = count * size;
 	int rounds = (int)(std::max(20.0, (size <= 1024 ? 1000 : 200) * scale));
+	const char *pn = path.c_str();
 
 	out.path = path;
 	out.size = size;
 
+	xenshm_stats s0a{}, s0b{}, s1a{}, s1b{};
+	if (ca && (xenshm_get_stats(ca->fd(), &s0a) || xenshm_get_stats(cb->fd(), &s0b)))
+		die("stats", EIO);
+
 	/* Throughput: parent sends, child receives and reports its end time. */
-	double secs = run_pair(a, b,
+	double t0 = 0, pv;
+	Calls pc;
+	ChildOut co = run_pair(a, b,
 		[&](End &e) -> double {
-			std::vector<uint8_t> buf(size, 0x5a);
-			double t0 = now();
-			for (uint64_t i = 0; i < count; i++) {
-				buf[0] = (uint8_t)i;
-				if (int r = e.send_all(buf.data(), size); r < 0) {
-					fprintf(stderr, "xenshm-bench: %s send: %s\n", path.c_str(), strerror(-r));
-					return -1;
-				}
-			}
-			/* Wait for the receiver's "done" byte. */
-			uint8_t ack;
-			if (e.recv_all(&ack, 1))
-				return -1;
-			return now() - t0;
+			t0 = now();
+			for (uint64_t i = 0; i < count; i++)
+				if (int r = e.send_gen(size, i * size); r < 0)
+					fail(pn, "send", r);
+			return 0;
 		},
 		[&](End &e) -> double {
-			std::vector<uint8_t> buf(std::max<size_t>(size, 1 << 20));
 			uint64_t got = 0;
 			while (got < bytes) {
-				ssize_t r = e.recv_some(buf.data(), std::min<uint64_t>(buf.size(), bytes - got));
-				if (r <= 0) {
-					fprintf(stderr, "xenshm-bench: %s recv: %s\n", path.c_str(),
-						r ? strerror((int)-r) : "EOF");
-					return -1;
-				}
+				ssize_t r = e.recv_check(bytes - got, got);
+				if (r <= 0)
+					fail(pn, "recv", r);
 				got += (uint64_t)r;
 			}
-			uint8_t ack = 1;
-			return e.send_all(&ack, 1) ? -1 : 0;
-		});
+			return now();
+		}, &pv, &pc);
+	double secs = co.value - t0;
 	out.mibps = (double)bytes / 1048576.0 / secs;
 	out.msgs_per_s = (double)count / secs;
+	out.tx_sys = (double)pc.tx / count;
+	out.rx_sys = (double)co.calls.rx / count;
+	out.sleeps = (double)(pc.sleeps + co.calls.sleeps) / count;
+	if (ca) {
+		if (xenshm_get_stats(ca->fd(), &s1a) || xenshm_get_stats(cb->fd(), &s1b))
+			die("stats", EIO);
+		out.kern_notify = (double)(s1a.notify_sent - s0a.notify_sent +
+					   s1b.notify_sent - s0b.notify_sent) / count;
+	}
 
-	/* Latency: parent pings, child echoes. */
+	/* Latency: parent pings, child checks and answers, parent checks. */
 	std::vector<double> rtts(rounds);
 	run_pair(a, b,
 		[&](End &e) -> double {
-			std::vector<uint8_t> buf(size, 0x33);
 			for (int i = 0; i < rounds; i++) {
-				double t0 = now();
-				if (e.send_all(buf.data(), size) || e.recv_all(buf.data(), size))
-					return -1;
-				rtts[i] = now() - t0;
+				double t1 = now();
+				int r = e.send_gen(size, (uint64_t)i * size);
+				if (r)
+					fail(pn, "ping", r);
+				if ((r = e.recv_check_all(size, (uint64_t)i * size)))
+					fail(pn, "pong", r);
+				rtts[i] = now() - t1;
 			}
 			return 0;
 		},
 		[&](End &e) -> double {
-			std::vector<uint8_t> buf(size);
-			for (int i = 0; i < rounds; i++)
-				if (e.recv_all(buf.data(), size) || e.send_all(buf.data(), size))
-					return -1;
+			for (int i = 0; i < rounds; i++) {
+				int r = e.recv_check_all(size, (uint64_t)i * size);
+				if (r)
+					fail(pn, "echo recv", r);
+				if ((r = e.send_gen(size, (uint64_t)i * size)))
+					fail(pn, "echo send", r);
+			}
 			return 0;
-		});
+		}, &pv, &pc);
 	std::sort(rtts.begin(), rtts.end());
 	double sum = 0;
 	for (double v : rtts)
@@ -269,14 +470,63 @@ void open_pair(int idx, xenshm::Channel &a, xenshm::Channel &b)
 		die("connect a", r);
 }
 
+Result run_one(const std::string &path, int pair, size_t size, double scale, unsigned spin)
+{
+	Result res;
+	if (path == "pipe") {
+		int p1[2], p2[2];
+		if (pipe(p1) || pipe(p2))
+			die("pipe", errno);
+		fcntl(p1[1], F_SETPIPE_SZ, 1 << 20);
+		fcntl(p2[1], F_SETPIPE_SZ, 1 << 20);
+		FdEnd a(p2[0], p1[1]), b(p1[0], p2[1]);
+		measure(path, a, b, size, scale, res, nullptr, nullptr);
+		close(p1[0]); close(p1[1]); close(p2[0]); close(p2[1]);
+		return res;
+	}
+	/* A fresh connection per path and size: no state carried over. */
+	xenshm::Channel ca, cb;
+	open_pair(pair, ca, cb);
+	if (path == "rw") {
+		FdEnd a(ca.fd(), ca.fd()), b(cb.fd(), cb.fd());
+		measure(path, a, b, size, scale, res, &ca, &cb);
+	} else if (path == "mmap-copy") {
+		MmapCopyEnd a(&ca, spin), b(&cb, spin);
+		measure(path, a, b, size, scale, res, &ca, &cb);
+	} else if (path == "mmap") {
+		MmapZcEnd a(&ca, spin), b(&cb, spin);
+		measure(path, a, b, size, scale, res, &ca, &cb);
+	} else {
+		die(path.c_str(), EINVAL);
+	}
+	return res;
+}
+
+double median(std::vector<double> v)
+{
+	std::sort(v.begin(), v.end());
+	size_t n = v.size();
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+std::vector<std::string> split(char *s)
+{
+	std::vector<std::string> out;
+	for (char *t = strtok(s, ","); t; t = strtok(nullptr, ","))
+		out.push_back(t);
+	return out;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
-	int pair = 0;
+	int pair = 0, reps = 1;
+	unsigned spin = 50;
 	double scale = 1.0;
 	const char *csv = nullptr;
 	std::vector<size_t> sizes = { 64, 1024, 65536 };
+	std::vector<std::string> paths = { "pipe", "rw", "mmap-copy", "mmap" };
 
 	for (int i = 1; i < argc; i++) {
 		std::string a = argv[i];
@@ -286,83 +536,101 @@ int main(int argc, char **argv)
 			csv = argv[++i];
 		else if (a == "--scale" && i + 1 < argc)
 			scale = atof(argv[++i]);
+		else if (a == "--reps" && i + 1 < argc)
+			reps = std::max(1, atoi(argv[++i]));
+		else if (a == "--spin" && i + 1 < argc)
+			spin = (unsigned)strtoul(argv[++i], nullptr, 0);
 		else if (a == "--sizes" && i + 1 < argc) {
 			sizes.clear();
-			for (char *s = strtok(argv[++i], ","); s; s = strtok(nullptr, ","))
-				sizes.push_back(strtoul(s, nullptr, 0));
-		} else {
-			fprintf(stderr, "usage: %s [--pair N] [--csv FILE] [--scale F] [--sizes 64,1024,65536]\n", argv[0]);
+			for (auto &s : split(argv[++i]))
+				sizes.push_back(strtoul(s.c_str(), nullptr, 0));
+		} else if (a == "--paths" && i + 1 < argc)
+			paths = split(argv[++i]);
+		else {
+			fprintf(stderr, "usage: %s [--pair N] [--csv FILE] [--scale F] [--reps N] [--spin US]"
+				" [--sizes 64,1024,65536] [--paths pipe,rw,mmap-copy,mmap]\n", argv[0]);
 			return 2;
 		}
 	}
 	signal(SIGPIPE, SIG_IGN);
 
+	/* runs[path/size][rep]; the reps interleave so drift hits every path. */
+	std::vector<std::vector<Result>> runs(sizes.size() * paths.size());
+	for (int rep = 0; rep < reps; rep++)
+		for (size_t si = 0; si < sizes.size(); si++)
+			for (size_t pi = 0; pi < paths.size(); pi++) {
+				Result r = run_one(paths[pi], pair, sizes[si], scale, spin);
+				fprintf(stderr, "rep %d %-9s %6s %9.1f MiB/s rtt_p50 %8.1f us\n", rep,
+					r.path.c_str(), size_name(r.size).c_str(), r.mibps, r.rtt_p50_us);
+				runs[si * paths.size() + pi].push_back(r);
+			}
+
 	std::vector<Result> results;
-	for (size_t size : sizes) {
-		/* A fresh connection per path and size: no state carried over. */
-		{
-			int p1[2], p2[2];
-			if (pipe(p1) || pipe(p2))
-				die("pipe", errno);
-			fcntl(p1[1], F_SETPIPE_SZ, 1 << 20);
-			fcntl(p2[1], F_SETPIPE_SZ, 1 << 20);
-			PipeEnd a(p2[0], p1[1]), b(p1[0], p2[1]);
-			results.emplace_back();
-			measure("pipe", a, b, size, scale, results.back());
-			close(p1[0]); close(p1[1]); close(p2[0]); close(p2[1]);
-		}
-		{
-			xenshm::Channel ca, cb;
-			open_pair(pair, ca, cb);
-			RwEnd a(&ca), b(&cb);
-			results.emplace_back();
-			measure("rw", a, b, size, scale, results.back());
-		}
-		{
-			xenshm::Channel ca, cb;
-			open_pair(pair, ca, cb);
-			MmapEnd a(&ca), b(&cb);
-			results.emplace_back();
-			measure("mmap", a, b, size, scale, results.back());
-		}
+	for (auto &v : runs) {
+		Result m = v[0];
+		auto med = [&](double Result::*f) {
+			std::vector<double> x;
+			for (auto &r : v)
+				x.push_back(r.*f);
+			m.*f = median(x);
+		};
+		for (auto f : { &Result::mibps, &Result::msgs_per_s, &Result::rtt_mean_us,
+				&Result::rtt_p50_us, &Result::rtt_p99_us, &Result::tx_sys, &Result::rx_sys,
+				&Result::kern_notify, &Result::sleeps })
+			med(f);
+		results.push_back(m);
 	}
 
-	printf("%-5s %7s %10s %12s %10s %10s %10s\n", "path", "size", "MiB/s", "msgs/s",
-	       "rtt_us", "rtt_p50", "rtt_p99");
+	printf("%-9s %6s %9s %10s %9s %9s %9s %7s %7s %8s %7s\n", "path", "size", "MiB/s", "msgs/s",
+	       "rtt_us", "rtt_p50", "rtt_p99", "tx_sys", "rx_sys", "notify", "sleeps");
 	for (auto &r : results)
-		printf("%-5s %7s %10.1f %12.0f %10.1f %10.1f %10.1f\n", r.path.c_str(),
-		       size_name(r.size).c_str(), r.mibps, r.msgs_per_s, r.rtt_mean_us,
-		       r.rtt_p50_us, r.rtt_p99_us);
+		printf("%-9s %6s %9.1f %10.0f %9.1f %9.1f %9.1f %7.3f %7.3f %8.4f %7.3f\n",
+		       r.path.c_str(), size_name(r.size).c_str(), r.mibps, r.msgs_per_s, r.rtt_mean_us,
+		       r.rtt_p50_us, r.rtt_p99_us, r.tx_sys, r.rx_sys, r.kern_notify, r.sleeps);
+	printf("(medians of %d rep%s; tx_sys/rx_sys: data-path syscalls per message of the sender/"
+	       "receiver, notify: events sent by both ends per message, sleeps: eventfd waits per"
+	       " message; all from the throughput run)\n", reps, reps > 1 ? "s" : "");
 	if (csv) {
 		FILE *f = fopen(csv, "w");
 		if (!f)
 			die(csv, errno);
-		fprintf(f, "path,size,mib_per_s,msgs_per_s,rtt_mean_us,rtt_p50_us,rtt_p99_us\n");
-		for (auto &r : results)
-			fprintf(f, "%s,%zu,%.3f,%.1f,%.2f,%.2f,%.2f\n", r.path.c_str(), r.size, r.mibps,
-				r.msgs_per_s, r.rtt_mean_us, r.rtt_p50_us, r.rtt_p99_us);
+		fprintf(f, "path,size,mib_per_s,msgs_per_s,rtt_mean_us,rtt_p50_us,rtt_p99_us,"
+			   "tx_sys_per_msg,rx_sys_per_msg,notify_per_msg,sleeps_per_msg,reps,"
+			   "mib_per_s_min,mib_per_s_max\n");
+		for (size_t i = 0; i < results.size(); i++) {
+			auto &r = results[i];
+			double lo = 1e300, hi = 0;
+			for (auto &x : runs[i]) {
+				lo = std::min(lo, x.mibps);
+				hi = std::max(hi, x.mibps);
+			}
+			fprintf(f, "%s,%zu,%.3f,%.1f,%.2f,%.2f,%.2f,%.4f,%.4f,%.5f,%.5f,%d,%.3f,%.3f\n",
+				r.path.c_str(), r.size, r.mibps, r.msgs_per_s, r.rtt_mean_us, r.rtt_p50_us,
+				r.rtt_p99_us, r.tx_sys, r.rx_sys, r.kern_notify, r.sleeps, reps, lo, hi);
+		}
 		fclose(f);
 	}
-	auto find = [&](const char *path, size_t size) -> const Result & {
+	auto find = [&](const char *path, size_t size) -> const Result * {
 		for (auto &r : results)
 			if (r.path == path && r.size == size)
-				return r;
-		die("internal: missing result", EINVAL);
+				return &r;
+		return nullptr;
 	};
-	for (size_t size : sizes)
-		printf("mmap/rw %s: %.2f\n", size_name(size).c_str(),
-		       find("mmap", size).mibps / find("rw", size).mibps);
-	for (size_t size : sizes)
-		printf("rw/pipe %s: %.2f\n", size_name(size).c_str(),
-		       find("rw", size).mibps / find("pipe", size).mibps);
-	for (size_t size : sizes)
-		printf("mmap/pipe %s: %.2f\n", size_name(size).c_str(),
-		       find("mmap", size).mibps / find("pipe", size).mibps);
-	for (size_t size : sizes)
-		printf("rtt mmap/rw %s: %.2f\n", size_name(size).c_str(),
-		       find("mmap", size).rtt_p50_us / find("rw", size).rtt_p50_us);
-	for (size_t size : sizes)
-		printf("rtt rw/pipe %s: %.2f\n", size_name(size).c_str(),
-		       find("rw", size).rtt_p50_us / find("pipe", size).rtt_p50_us);
+	auto ratio = [&](const char *label, const char *p1, const char *p2, bool rtt) {
+		for (size_t size : sizes) {
+			const Result *a = find(p1, size), *b = find(p2, size);
+			if (!a || !b)
+				continue;
+			double v = rtt ? a->rtt_p50_us / b->rtt_p50_us : a->mibps / b->mibps;
+			printf("%s %s: %.2f\n", label, size_name(size).c_str(), v);
+		}
+	};
+	ratio("mmap/rw", "mmap", "rw", false);
+	ratio("mmap-copy/rw", "mmap-copy", "rw", false);
+	ratio("rw/pipe", "rw", "pipe", false);
+	ratio("mmap/pipe", "mmap", "pipe", false);
+	ratio("rtt mmap/rw", "mmap", "rw", true);
+	ratio("rtt mmap-copy/rw", "mmap-copy", "rw", true);
+	ratio("rtt rw/pipe", "rw", "pipe", true);
 	return 0;
 }
