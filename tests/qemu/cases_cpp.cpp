@@ -5,6 +5,7 @@
  * modes, timeouts, and the hang-up seen through the wrapper.
  * Not covered here: the C layer underneath (the other cases_*.c).
  */
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -176,10 +177,109 @@ int t_cpp_raii_move(const void *)
 	return 0;
 }
 
+/*
+ * Zero copy through the wrapper: the child produces into the ring
+ * (reserve/commit), the parent checks in place (peek/release). Message mode
+ * one way (sizes up to 9000, many laps of the ring, a message never split),
+ * stream mode the other (reserve returns what is contiguous; the bytes are
+ * counted and checked against their stream position). Then misuse and EOF.
+ */
+int t_cpp_zero_copy(const void *)
+{
+	xenshm::Channel a, b;
+	const uint32_t n_msgs = 2000;
+	const uint64_t stream_bytes = 3u << 20;
+
+	CHECK_RET(a.open("loop0-a"), 0);
+	CHECK_RET(b.open("loop0-b"), 0);
+	/* a produces stream, b produces messages */
+	if (connect_both(a, b, XENSHM_MODE_STREAM, XENSHM_MODE_MESSAGE))
+		return 1;
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		if (b.map())
+			_exit(10);
+		for (uint32_t m = 0; m < n_msgs; m++) {
+			size_t len = 1 + (m * 2654435761u) % 9000;
+			void *p;
+			if (b.reserve(len, &p, 10000) != (ssize_t)len)
+				_exit(11);
+			for (size_t i = 0; i < len; i++)
+				static_cast<uint8_t *>(p)[i] = pattern(m, (uint32_t)i);
+			if (b.commit(len))
+				_exit(12);
+		}
+		/* Then read a's stream in place. */
+		uint64_t pos = 0;
+		while (pos < stream_bytes) {
+			const void *q;
+			ssize_t n = b.peek(&q, 10000);
+			if (n <= 0)
+				_exit(13);
+			for (ssize_t i = 0; i < n; i++)
+				if (static_cast<const uint8_t *>(q)[i] != (uint8_t)((pos + i) * 11 + ((pos + i) >> 12)))
+					_exit(14);
+			if (b.release((size_t)n))
+				_exit(15);
+			pos += (uint64_t)n;
+		}
+		_exit(pos == stream_bytes ? 0 : 16);
+	}
+	CHECK_RET(a.map(), 0);
+	CHECK(a.tx_mode() == XENSHM_MODE_STREAM && a.rx_mode() == XENSHM_MODE_MESSAGE);
+	for (uint32_t m = 0; m < n_msgs; m++) {
+		const void *q;
+		ssize_t len = a.peek(&q, 10000);
+		size_t want = 1 + (m * 2654435761u) % 9000;
+		if (len != (ssize_t)want)
+			FAIL("message %u: peek %zd (%s), expected %zu", m, len, len < 0 ? errname(len) : "", want);
+		for (size_t i = 0; i < want; i++)
+			if (static_cast<const uint8_t *>(q)[i] != pattern(m, (uint32_t)i))
+				FAIL("message %u: byte %zu differs", m, i);
+		CHECK_RET(a.release(0), 0);
+	}
+	/* Releasing again without a peek is misuse. */
+	CHECK_RET(a.release(0), -EINVAL);
+	uint64_t pos = 0;
+	size_t partial = 0;
+	while (pos < stream_bytes) {
+		void *p;
+		size_t want = (size_t)std::min<uint64_t>(stream_bytes - pos, 40000);
+		ssize_t n = a.reserve(want, &p, 10000);
+		if (n <= 0 || (size_t)n > want)
+			FAIL("reserve %zu at %llu: %zd (%s)", want, (unsigned long long)pos, n,
+			     n < 0 ? errname(n) : "");
+		if ((size_t)n < want)
+			partial++;
+		for (ssize_t i = 0; i < n; i++)
+			static_cast<uint8_t *>(p)[i] = (uint8_t)((pos + i) * 11 + ((pos + i) >> 12));
+		CHECK_RET(a.commit((size_t)n), 0);
+		pos += (uint64_t)n;
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		FAIL("zero-copy peer failed (status 0x%x)", status);
+	/* 3 MiB through a 256 KiB ring: reserve must have stopped at the end. */
+	if (!partial)
+		FAIL("no reserve was cut at the ring's end in %llu bytes", (unsigned long long)pos);
+	/* Close the peer (its last fd) and everything was read: peek reports EOF. */
+	b.close();
+	const void *q;
+	CHECK_RET(a.peek(&q, 5000), 0);
+	/* Commit more than reserved is refused. */
+	void *p;
+	CHECK(a.reserve(16, &p, 1000) != 0);
+	CHECK_RET(a.commit(1u << 30), -EINVAL);
+	return 0;
+}
+
 } // namespace
 
 extern "C" void register_cpp_cases(void)
 {
+	add_case("cpp_channel_zero_copy_reserve_peek", t_cpp_zero_copy, nullptr, 120);
 	add_case("cpp_channel_messages_mmap_echo_3000", t_cpp_messages, nullptr, 120);
 	add_case("cpp_channel_stream_timeout_eof_econnreset", t_cpp_stream_timeout_eof, nullptr, 0);
 	add_case("cpp_channel_raii_move_last_close", t_cpp_raii_move, nullptr, 0);
