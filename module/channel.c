@@ -63,6 +63,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uio.h>
 
 #include "channel.h"
 
@@ -705,11 +706,23 @@ static int xenshm_data_ready(struct xenshm_channel *ch)
 }
 
 /*
+ * Take the data-path lock of one direction.  Even O_NONBLOCK callers wait
+ * for it (it is held only across one ring operation); IOCB_NOWAIT callers
+ * must not sleep at all.
+ */
+static int xenshm_io_lock(struct mutex *lock, enum xenshm_io_wait wait)
+{
+	if (wait == XENSHM_IO_NOWAIT)
+		return mutex_trylock(lock) ? 0 : -EAGAIN;
+	return mutex_lock_interruptible(lock) ? -ERESTARTSYS : 0;
+}
+
+/*
  * One non-blocking read attempt; rx_lock held.  -EAGAIN: sleep, unless
  * *@retry says there is more to look at (a run of empty messages).
  */
-static ssize_t xenshm_try_read(struct xenshm_channel *ch, char __user *buf,
-			       size_t len, bool *retry)
+static ssize_t xenshm_try_read(struct xenshm_channel *ch, struct iov_iter *to,
+			       bool *retry)
 {
 	int skipped = 0, rearmed = 0;
 	ssize_t ret;
@@ -720,10 +733,10 @@ static ssize_t xenshm_try_read(struct xenshm_channel *ch, char __user *buf,
 		return ret;
 	if (test_bit(XENSHM_CH_MMAP, &ch->flags))
 		return -EBUSY;
-	if (!len)
+	if (!iov_iter_count(to))
 		return 0;
 again:
-	ret = xenshm_rs_read(&ch->rs, buf, len);
+	ret = xenshm_rs_read(&ch->rs, to);
 	if (ret >= 0) {
 		int need = xenshm_rs_rx_need_notify(&ch->rs);
 
@@ -765,25 +778,26 @@ again:
 	return ret;
 }
 
-ssize_t xenshm_channel_read(struct xenshm_channel *ch, char __user *buf,
-			    size_t len, bool nonblock)
+ssize_t xenshm_channel_read(struct xenshm_channel *ch, struct iov_iter *to,
+			    enum xenshm_io_wait wait)
 {
 	bool retry;
 	ssize_t ret;
 	int seq;
 
 	for (;;) {
-		if (mutex_lock_interruptible(&ch->rx_lock))
-			return -ERESTARTSYS;
+		ret = xenshm_io_lock(&ch->rx_lock, wait);
+		if (ret)
+			return ret;
 		seq = atomic_read(&ch->event_seq);
 		retry = false;
-		ret = xenshm_try_read(ch, buf, len, &retry);
+		ret = xenshm_try_read(ch, to, &retry);
 		mutex_unlock(&ch->rx_lock);
 		if (retry && !signal_pending(current)) {
 			cond_resched();
 			continue;
 		}
-		if (ret != -EAGAIN || nonblock)
+		if (ret != -EAGAIN || wait != XENSHM_IO_BLOCK)
 			return ret;
 		if (wait_event_interruptible(ch->rx_wq,
 					     atomic_read(&ch->event_seq) != seq))
@@ -793,8 +807,9 @@ ssize_t xenshm_channel_read(struct xenshm_channel *ch, char __user *buf,
 
 /* One non-blocking write attempt; tx_lock held.  -EAGAIN: sleep. */
 static ssize_t xenshm_try_write(struct xenshm_channel *ch,
-				const char __user *buf, size_t len)
+				struct iov_iter *from)
 {
+	size_t len = iov_iter_count(from);
 	int rearmed = 0;
 	ssize_t ret;
 	size_t want;
@@ -812,7 +827,7 @@ static ssize_t xenshm_try_write(struct xenshm_channel *ch,
 	if (ch->mode == XENSHM_MODE_MESSAGE && len > xenshm_rs_max_msg(&ch->rs))
 		return -EMSGSIZE;
 again:
-	ret = xenshm_rs_write(&ch->rs, buf, len);
+	ret = xenshm_rs_write(&ch->rs, from);
 	if (ret > 0) {
 		xenshm_kick_if(ch, xenshm_rs_tx_need_notify(&ch->rs));
 		atomic64_add(ret, &ch->stats.tx_bytes);
@@ -838,28 +853,34 @@ again:
 	return ret;
 }
 
-ssize_t xenshm_channel_write(struct xenshm_channel *ch, const char __user *buf,
-			     size_t len, bool nonblock)
+/*
+ * Message mode: the whole iterator is one message (one attempt, all or
+ * nothing).  Stream mode: loop until the iterator is drained, or, once some
+ * bytes went, until something would make the caller wait or fail.
+ */
+ssize_t xenshm_channel_write(struct xenshm_channel *ch, struct iov_iter *from,
+			     enum xenshm_io_wait wait)
 {
 	size_t done = 0;
 	ssize_t ret;
 	int seq;
 
 	for (;;) {
-		if (mutex_lock_interruptible(&ch->tx_lock))
-			return done ?: -ERESTARTSYS;
+		ret = xenshm_io_lock(&ch->tx_lock, wait);
+		if (ret)
+			return done ?: ret;
 		seq = atomic_read(&ch->event_seq);
-		ret = xenshm_try_write(ch, buf + done, len - done);
+		ret = xenshm_try_write(ch, from);
 		mutex_unlock(&ch->tx_lock);
 		if (ret > 0) {
 			done += ret;
-			if (done == len)
+			if (!iov_iter_count(from))
 				return done;
 			continue;	/* stream: the rest may fit now */
 		}
 		if (ret != -EAGAIN)
 			return done ?: ret;
-		if (nonblock)
+		if (wait != XENSHM_IO_BLOCK)
 			return done ?: -EAGAIN;
 		if (wait_event_interruptible(ch->tx_wq,
 					     atomic_read(&ch->event_seq) != seq))

@@ -50,6 +50,8 @@
 #include "ringshim.h"
 
 struct eventfd_ctx;
+struct file;
+struct iov_iter;
 struct vm_area_struct;
 struct xenshm_channel;
 
@@ -234,10 +236,26 @@ int xenshm_channel_set_eventfd(struct xenshm_channel *ch, int fd);
 void xenshm_channel_info(struct xenshm_channel *ch, struct xenshm_info *info);
 void xenshm_channel_stats(struct xenshm_channel *ch, struct xenshm_stats *st);
 int xenshm_channel_notify(struct xenshm_channel *ch, u32 flags);
-ssize_t xenshm_channel_read(struct xenshm_channel *ch, char __user *buf,
-			    size_t len, bool nonblock);
-ssize_t xenshm_channel_write(struct xenshm_channel *ch, const char __user *buf,
-			     size_t len, bool nonblock);
+
+/* How read()/write() may wait (chardev.c derives it from the kiocb). */
+enum xenshm_io_wait {
+	XENSHM_IO_BLOCK,	/* sleep for data, space, a connection, locks */
+	XENSHM_IO_NONBLOCK,	/* O_NONBLOCK: -EAGAIN instead of sleeping for
+				 * data, space or a connection
+				 */
+	XENSHM_IO_NOWAIT,	/* IOCB_NOWAIT (io_uring, RWF_NOWAIT): as
+				 * NONBLOCK, and -EAGAIN for a busy lock too
+				 */
+};
+
+/*
+ * Move iov_iter_count() bytes (see docs/uapi.md "read() and write()"):
+ * bytes moved or -errno; the iterator advances by the bytes moved.
+ */
+ssize_t xenshm_channel_read(struct xenshm_channel *ch, struct iov_iter *to,
+			    enum xenshm_io_wait wait);
+ssize_t xenshm_channel_write(struct xenshm_channel *ch, struct iov_iter *from,
+			     enum xenshm_io_wait wait);
 __poll_t xenshm_channel_poll_mask(struct xenshm_channel *ch);
 /* A writable mapping of the rings appeared / went (chardev.c vm_ops). */
 void xenshm_channel_map_rings(struct xenshm_channel *ch);
@@ -246,6 +264,25 @@ void xenshm_channel_unmap_rings(struct xenshm_channel *ch);
 u32 xenshm_channel_state(struct xenshm_channel *ch);
 
 extern const struct file_operations xenshm_fops;
+
+/* An ioctl argument, once copied in (every one starts with size, flags). */
+union xenshm_ioc_arg {
+	struct xenshm_info info;
+	struct xenshm_connect connect;
+	struct xenshm_eventfd eventfd;
+	struct xenshm_notify notify;
+	struct xenshm_stats stats;
+	struct xenshm_reset reset;
+};
+
+/*
+ * chardev.c: the ioctl handler of @file after the user copies.  @u holds
+ * the argument of @cmd, its size already checked; GET_INFO and STATS fill it
+ * in.  Validates and executes the command: 0 (NOTIFY: 0 or 1) or -errno.
+ * unlocked_ioctl wraps it; KUnit calls it with kernel structs.
+ */
+long xenshm_ioctl_arg(struct file *file, unsigned int cmd,
+		      union xenshm_ioc_arg *u);
 extern const struct attribute_group *xenshm_dev_groups[];
 
 #endif /* XENSHM_CHANNEL_H */

@@ -10,9 +10,11 @@
  *   close detaches from the region, which the peer sees as a hang-up.
  *
  * Note to userspace
- *   The contract is docs/uapi.md.  read()/write() follow the framing of the
- *   producer (stream or message); poll() reports EPOLLIN, EPOLLOUT, EPOLLHUP
- *   and EPOLLERR; mmap() offsets are region offsets from GET_INFO.
+ *   The contract is docs/uapi.md.  read()/write() (and readv()/writev(),
+ *   io_uring, kernel_read()/kernel_write(): one read_iter/write_iter path)
+ *   follow the framing of the producer (stream or message); poll() reports
+ *   EPOLLIN, EPOLLOUT, EPOLLHUP and EPOLLERR; mmap() offsets are region
+ *   offsets from GET_INFO.
  *
  * Warning
  *   The header page holds the slots that drive the rendezvous, so it is only
@@ -36,6 +38,7 @@
 #include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/uaccess.h>
+#include <linux/uio.h>
 #include <linux/vmalloc.h>
 
 #include "channel.h"
@@ -57,7 +60,10 @@ static int xenshm_open(struct inode *inode, struct file *file)
 	if (ret)
 		return ret;
 	file->private_data = ch;
-	return stream_open(inode, file);
+	ret = stream_open(inode, file);
+	/* read_iter/write_iter honour IOCB_NOWAIT (see xenshm_iocb_wait). */
+	file->f_mode |= FMODE_NOWAIT;
+	return ret;
 }
 
 static int xenshm_release(struct inode *inode, struct file *file)
@@ -66,18 +72,35 @@ static int xenshm_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static ssize_t xenshm_read(struct file *file, char __user *buf, size_t len,
-			   loff_t *ppos)
+/*
+ * O_NONBLOCK on the file and IOCB_NOWAIT on the request (io_uring's
+ * non-blocking attempt, preadv2/pwritev2 RWF_NOWAIT) both turn "wait for
+ * data or space" into -EAGAIN; IOCB_NOWAIT does not even wait for a lock.
+ */
+static enum xenshm_io_wait xenshm_iocb_wait(struct kiocb *iocb)
 {
-	return xenshm_channel_read(file_channel(file), buf, len,
-				   file->f_flags & O_NONBLOCK);
+	if (iocb->ki_flags & IOCB_NOWAIT)
+		return XENSHM_IO_NOWAIT;
+	if (iocb->ki_filp->f_flags & O_NONBLOCK)
+		return XENSHM_IO_NONBLOCK;
+	return XENSHM_IO_BLOCK;
 }
 
-static ssize_t xenshm_write(struct file *file, const char __user *buf,
-			    size_t len, loff_t *ppos)
+/*
+ * read()/readv(): what one call reads (a stream's bytes, or one whole
+ * message) is scattered over all the segments; write()/writev(): all the
+ * segments together are what one call writes (in message mode: one message).
+ */
+static ssize_t xenshm_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
-	return xenshm_channel_write(file_channel(file), buf, len,
-				    file->f_flags & O_NONBLOCK);
+	return xenshm_channel_read(file_channel(iocb->ki_filp), to,
+				   xenshm_iocb_wait(iocb));
+}
+
+static ssize_t xenshm_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	return xenshm_channel_write(file_channel(iocb->ki_filp), from,
+				    xenshm_iocb_wait(iocb));
 }
 
 static __poll_t xenshm_poll(struct file *file, struct poll_table_struct *wait)
@@ -213,18 +236,58 @@ static int xenshm_mmap(struct file *file, struct vm_area_struct *vma)
 
 /* ---- ioctls ---- */
 
-union xenshm_ioc_arg {
-	struct xenshm_info info;
-	struct xenshm_connect connect;
-	struct xenshm_eventfd eventfd;
-	struct xenshm_notify notify;
-	struct xenshm_stats stats;
-	struct xenshm_reset reset;
-};
+long xenshm_ioctl_arg(struct file *file, unsigned int cmd,
+		      union xenshm_ioc_arg *u)
+{
+	struct xenshm_channel *ch = file_channel(file);
+	long ret;
+
+	switch (_IOC_NR(cmd)) {
+	case _IOC_NR(XENSHM_IOC_GET_INFO):
+		ret = xenshm_uapi_check_info(&u->info);
+		if (ret)
+			return ret;
+		memset(&u->info, 0, sizeof(u->info));
+		xenshm_channel_info(ch, &u->info);
+		u->info.size = sizeof(u->info);
+		return 0;
+	case _IOC_NR(XENSHM_IOC_CONNECT):
+		ret = xenshm_uapi_check_connect(&u->connect);
+		if (ret)
+			return ret;
+		return xenshm_channel_connect(ch, &u->connect);
+	case _IOC_NR(XENSHM_IOC_SET_EVENTFD):
+		ret = xenshm_uapi_check_eventfd(&u->eventfd);
+		if (ret)
+			return ret;
+		if (u->eventfd.flags & XENSHM_EVENTFD_FLAGS_CLEAR)
+			return xenshm_channel_set_eventfd(ch, -1);
+		return xenshm_channel_set_eventfd(ch, (int)u->eventfd.fd);
+	case _IOC_NR(XENSHM_IOC_NOTIFY):
+		ret = xenshm_uapi_check_notify(&u->notify);
+		if (ret)
+			return ret;
+		return xenshm_channel_notify(ch, u->notify.flags);
+	case _IOC_NR(XENSHM_IOC_STATS):
+		ret = xenshm_uapi_check_stats(&u->stats);
+		if (ret)
+			return ret;
+		memset(&u->stats, 0, sizeof(u->stats));
+		xenshm_channel_stats(ch, &u->stats);
+		u->stats.size = sizeof(u->stats);
+		return 0;
+	case _IOC_NR(XENSHM_IOC_RESET):
+		ret = xenshm_uapi_check_reset(&u->reset);
+		if (ret)
+			return ret;
+		return xenshm_channel_reset(ch);
+	default:
+		return -ENOTTY;
+	}
+}
 
 static long xenshm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	struct xenshm_channel *ch = file_channel(file);
 	void __user *uarg = (void __user *)arg;
 	union xenshm_ioc_arg u;
 	size_t ksize;
@@ -244,60 +307,26 @@ static long xenshm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	if (ret)
 		return ret;
 
+	ret = xenshm_ioctl_arg(file, cmd, &u);
+	if (ret)
+		return ret;
+	/* The output structs (usize >= ksize was checked above). */
 	switch (_IOC_NR(cmd)) {
 	case _IOC_NR(XENSHM_IOC_GET_INFO):
-		ret = xenshm_uapi_check_info(&u.info);
-		if (ret)
-			return ret;
-		memset(&u.info, 0, sizeof(u.info));
-		xenshm_channel_info(ch, &u.info);
-		u.info.size = sizeof(u.info);
-		if (copy_to_user(uarg, &u.info, sizeof(u.info)))
-			return -EFAULT;
-		return 0;
-	case _IOC_NR(XENSHM_IOC_CONNECT):
-		ret = xenshm_uapi_check_connect(&u.connect);
-		if (ret)
-			return ret;
-		return xenshm_channel_connect(ch, &u.connect);
-	case _IOC_NR(XENSHM_IOC_SET_EVENTFD):
-		ret = xenshm_uapi_check_eventfd(&u.eventfd);
-		if (ret)
-			return ret;
-		if (u.eventfd.flags & XENSHM_EVENTFD_FLAGS_CLEAR)
-			return xenshm_channel_set_eventfd(ch, -1);
-		return xenshm_channel_set_eventfd(ch, (int)u.eventfd.fd);
-	case _IOC_NR(XENSHM_IOC_NOTIFY):
-		ret = xenshm_uapi_check_notify(&u.notify);
-		if (ret)
-			return ret;
-		return xenshm_channel_notify(ch, u.notify.flags);
 	case _IOC_NR(XENSHM_IOC_STATS):
-		ret = xenshm_uapi_check_stats(&u.stats);
-		if (ret)
-			return ret;
-		memset(&u.stats, 0, sizeof(u.stats));
-		xenshm_channel_stats(ch, &u.stats);
-		u.stats.size = sizeof(u.stats);
-		if (copy_to_user(uarg, &u.stats, sizeof(u.stats)))
+		if (copy_to_user(uarg, &u, ksize))
 			return -EFAULT;
-		return 0;
-	case _IOC_NR(XENSHM_IOC_RESET):
-		ret = xenshm_uapi_check_reset(&u.reset);
-		if (ret)
-			return ret;
-		return xenshm_channel_reset(ch);
-	default:
-		return -ENOTTY;
+		break;
 	}
+	return 0;
 }
 
 const struct file_operations xenshm_fops = {
 	.owner = THIS_MODULE,
 	.open = xenshm_open,
 	.release = xenshm_release,
-	.read = xenshm_read,
-	.write = xenshm_write,
+	.read_iter = xenshm_read_iter,
+	.write_iter = xenshm_write_iter,
 	.poll = xenshm_poll,
 	.mmap = xenshm_mmap,
 	.unlocked_ioctl = xenshm_ioctl,

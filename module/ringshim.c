@@ -2,33 +2,80 @@
 /*
  * ringshim: the one C file that calls the ring core (xenshm/xsr.h).
  *
- * The core copies payload through callbacks; here they are copy_from_user()
- * into shared memory and copy_to_user() out of it, so a bad user pointer
- * becomes -EFAULT inside the core, which then commits (message mode) or
- * consumes nothing, or returns the bytes already moved (stream mode).
- * Sleeping in a callback (a user page fault) is fine: the callers hold only
- * mutexes.
+ * The core copies payload through callbacks; here they move bytes between
+ * shared memory and an iov_iter (copy_from_iter() / copy_to_iter()), so the
+ * same data path serves read()/write(), readv()/writev(), io_uring and
+ * in-kernel callers (kernel_read()/kernel_write(), KUnit).  A short copy (a
+ * bad user buffer) becomes -EFAULT inside the core, which then commits
+ * (message mode) or consumes nothing, or returns the bytes already moved
+ * (stream mode); the iterator is then wound back to exactly the bytes the
+ * core reports.  Sleeping in a callback (a user page fault) is fine: the
+ * callers hold only mutexes.
  */
 #include <linux/atomic.h>
+#include <linux/bug.h>
 #include <linux/compiler.h>
 #include <linux/errno.h>
-#include <linux/uaccess.h>
+#include <linux/uio.h>
 
 #include "uapi/xenshm.h"
 #include "ringshim.h"
 
+/*
+ * One copy through an iterator.  The core passes each callback "the
+ * caller's pointer plus the offset reached", in ascending order without
+ * gaps.  The caller's pointer is only a cookie here (the address of this
+ * struct: never dereferenced), which lets the callbacks check that order
+ * before they take the next bytes of the iterator.
+ */
+struct rs_io {
+	struct iov_iter *iter;
+	size_t off;		/* bytes the callbacks moved so far */
+};
+
+static bool rs_io_in_order(struct rs_io *io, const void *ptr)
+{
+	return !WARN_ON_ONCE((uintptr_t)ptr - (uintptr_t)io != io->off);
+}
+
 static int rs_copy_in(void *ctx, void *shm_dst, const void *src, size_t len)
 {
-	if (copy_from_user(shm_dst, (const void __force __user *)src, len))
+	struct rs_io *io = ctx;
+	size_t n;
+
+	if (!rs_io_in_order(io, src))
 		return -EFAULT;
-	return 0;
+	n = copy_from_iter(shm_dst, len, io->iter);
+	io->off += n;
+	return n == len ? 0 : -EFAULT;
 }
 
 static int rs_copy_out(void *ctx, void *dst, const void *shm_src, size_t len)
 {
-	if (copy_to_user((void __force __user *)dst, shm_src, len))
+	struct rs_io *io = ctx;
+	size_t n;
+
+	if (!rs_io_in_order(io, dst))
 		return -EFAULT;
-	return 0;
+	n = copy_to_iter(shm_src, len, io->iter);
+	io->off += n;
+	return n == len ? 0 : -EFAULT;
+}
+
+/*
+ * After a core call: leave the iterator advanced by exactly the bytes the
+ * core committed (@ret > 0), or not at all (@ret <= 0).  A failed copy may
+ * have taken some bytes of the iterator that the core then dropped.
+ */
+static ssize_t rs_io_settle(struct rs_io *io, ssize_t ret)
+{
+	size_t keep = ret > 0 ? ret : 0;
+
+	if (WARN_ON_ONCE(io->off < keep))
+		return -EIO;
+	if (io->off > keep)
+		iov_iter_revert(io->iter, io->off - keep);
+	return ret;
 }
 
 u32 xenshm_rs_data_size_for(u64 size)
@@ -164,23 +211,30 @@ bool xenshm_rs_broken(struct xenshm_rs *rs)
 	return xsr_ring_error(&rs->tx) || xsr_ring_error(&rs->rx);
 }
 
-ssize_t xenshm_rs_write(struct xenshm_rs *rs, const char __user *buf,
-			size_t len)
+ssize_t xenshm_rs_write(struct xenshm_rs *rs, struct iov_iter *from)
 {
-	const void *src = (const void __force *)buf;
+	struct rs_io io = { .iter = from };
+	size_t len = iov_iter_count(from);
+	ssize_t ret;
 
 	if (rs->tx_mode == XENSHM_MODE_MESSAGE)
-		return xsr_send(&rs->tx, src, len, rs_copy_in, NULL, 0);
-	return xsr_write(&rs->tx, src, len, rs_copy_in, NULL, 0);
+		ret = xsr_send(&rs->tx, &io, len, rs_copy_in, &io, 0);
+	else
+		ret = xsr_write(&rs->tx, &io, len, rs_copy_in, &io, 0);
+	return rs_io_settle(&io, ret);
 }
 
-ssize_t xenshm_rs_read(struct xenshm_rs *rs, char __user *buf, size_t len)
+ssize_t xenshm_rs_read(struct xenshm_rs *rs, struct iov_iter *to)
 {
-	void *dst = (void __force *)buf;
+	struct rs_io io = { .iter = to };
+	size_t len = iov_iter_count(to);
+	ssize_t ret;
 
 	if (rs->rx_mode == XENSHM_MODE_MESSAGE)
-		return xsr_recv(&rs->rx, dst, len, rs_copy_out, NULL, 0);
-	return xsr_read(&rs->rx, dst, len, rs_copy_out, NULL, 0);
+		ret = xsr_recv(&rs->rx, &io, len, rs_copy_out, &io, 0);
+	else
+		ret = xsr_read(&rs->rx, &io, len, rs_copy_out, &io, 0);
+	return rs_io_settle(&io, ret);
 }
 
 long xenshm_rs_rx_next_len(struct xenshm_rs *rs)

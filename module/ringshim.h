@@ -15,6 +15,8 @@
 
 #include "xenshm/xsr.h"
 
+struct iov_iter;
+
 /* What the peer's slot held when it was read (each word read once). */
 struct xenshm_rs_peer {
 	u32 state;		/* XENSHM_SLOT_STATE_* */
@@ -70,14 +72,16 @@ u32 xenshm_rs_max_msg(struct xenshm_rs *rs);
 bool xenshm_rs_broken(struct xenshm_rs *rs);
 
 /*
- * Data path (tx_lock / rx_lock held).  Stream: partial, bytes moved or
- * -EAGAIN.  Message: one whole message, its length, -EAGAIN, -EMSGSIZE.
- * -EFAULT for a bad user buffer (nothing consumed/produced in message
- * mode), -EIO for corruption.  *@msgs counts messages moved.
+ * Data path (tx_lock / rx_lock held), on iov_iter_count() bytes of the
+ * iterator.  Stream: partial, bytes moved or -EAGAIN.  Message: one whole
+ * message (all the iterator holds / at most what it can take), its length,
+ * -EAGAIN, -EMSGSIZE.  -EFAULT for a bad user buffer (nothing consumed or
+ * produced in message mode; in stream mode the bytes moved before it, if
+ * any, are returned instead), -EIO for corruption.  The iterator advances
+ * by exactly the bytes moved (not at all on an error).
  */
-ssize_t xenshm_rs_write(struct xenshm_rs *rs, const char __user *buf,
-			size_t len);
-ssize_t xenshm_rs_read(struct xenshm_rs *rs, char __user *buf, size_t len);
+ssize_t xenshm_rs_write(struct xenshm_rs *rs, struct iov_iter *from);
+ssize_t xenshm_rs_read(struct xenshm_rs *rs, struct iov_iter *to);
 /* Next message's payload length (message mode), or -EAGAIN / -EIO. */
 long xenshm_rs_rx_next_len(struct xenshm_rs *rs);
 
