@@ -7,13 +7,21 @@
  * appeared in 6.3); the ops table the module already has is the seam.
  *
  * The fake records listen/bind/notify/teardown; bind succeeds only on the
- * port the peer listens on (as Xen refuses a wrong port). Notifications are
- * counted, not delivered: a test that wants an end to see an event calls
- * xenshm_channel_event() itself, so each case states which path (event or
- * periodic check) it exercises. A hostile peer is played by writing the
- * peer's slot or ring words directly.
+ * port the peer listens on (as Xen refuses a wrong port). By default
+ * notifications are counted, not delivered: a test that wants an end to see
+ * an event calls xenshm_channel_event() itself, so each case states which
+ * path (event or periodic check) it exercises. An env set up with
+ * deliver = true also delivers them as the loopback transport does: an
+ * irq_work on the bound peer end calls xenshm_channel_event() in hard-irq
+ * context. A hostile peer is played by writing the peer's slot or ring words
+ * directly.
  *
- * Use: .init = fake_env_init, .exit = fake_env_exit; test->priv is the env.
+ * Both ends are registered misc devices, /dev/xenshm/kunit-a and -b (with
+ * devtmpfs on /dev), so a suite can also open them as a user would.
+ *
+ * Use: .init = fake_env_init, .exit = fake_env_exit; test->priv is the env
+ * (or call fake_env_setup() from the suite's own init; env->priv is the
+ * suite's).
  */
 #ifndef XENSHM_KUNIT_FAKE_TRANSPORT_H
 #define XENSHM_KUNIT_FAKE_TRANSPORT_H
@@ -21,7 +29,9 @@
 #include <kunit/test.h>
 #include <linux/atomic.h>
 #include <linux/err.h>
+#include <linux/irq_work.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
 
@@ -44,12 +54,16 @@ struct fake_end {
 	u32 port;		/* local port once listening / bound */
 	u32 bind_remote;	/* remote_port passed to bind() */
 	atomic_t listens, binds, notifies, teardowns;
+	struct irq_work irq_work;	/* deliver: one event to this end */
 };
 
 struct fake_env {
 	struct xenshm_region *region;
 	struct xenshm_channel *ch[2];
 	struct fake_end end[2];
+	bool deliver;		/* notify() raises an event on the bound peer */
+	spinlock_t lock;	/* deliver: a peer's teardown vs. notify() */
+	void *priv;		/* the suite's own */
 };
 
 static inline struct fake_end *fake_of(struct xenshm_channel *ch)
@@ -96,16 +110,38 @@ static inline int fake_bind(struct xenshm_channel *ch, u32 peer_domid, u32 remot
 
 static inline void fake_notify(struct xenshm_channel *ch)
 {
-	atomic_inc(&fake_of(ch)->notifies);
+	struct fake_end *e = fake_of(ch);
+	struct fake_end *peer = &e->env->end[1 - e->idx];
+	unsigned long flags;
+
+	atomic_inc(&e->notifies);
+	if (!e->env->deliver)
+		return;
+	spin_lock_irqsave(&e->env->lock, flags);
+	if (READ_ONCE(peer->bound))
+		irq_work_queue(&peer->irq_work);
+	spin_unlock_irqrestore(&e->env->lock, flags);
 }
 
 static inline void fake_teardown(struct xenshm_channel *ch)
 {
 	struct fake_end *e = fake_of(ch);
+	unsigned long flags;
 
 	atomic_inc(&e->teardowns);
+	spin_lock_irqsave(&e->env->lock, flags);
 	WRITE_ONCE(e->bound, false);
+	spin_unlock_irqrestore(&e->env->lock, flags);
 	e->port = 0;
+	/* Nothing can queue it any more; wait for one in flight. */
+	irq_work_sync(&e->irq_work);
+}
+
+static inline void fake_irq_work(struct irq_work *work)
+{
+	struct fake_end *e = container_of(work, struct fake_end, irq_work);
+
+	xenshm_channel_event(e->env->ch[e->idx]);
 }
 
 static const struct xenshm_transport_ops fake_ops = {
@@ -123,8 +159,12 @@ static inline void fake_region_release(struct xenshm_region *region)
 	kfree(region);
 }
 
-/* Ends "kunit-a" (slot 0, dom1) and "kunit-b" (slot 1, dom2), idle. */
-static inline int fake_env_init(struct kunit *test)
+/*
+ * Ends "kunit-a" (slot 0, dom1) and "kunit-b" (slot 1, dom2), idle, on a
+ * region of @region_size bytes; test->priv is the env.
+ */
+static inline struct fake_env *fake_env_setup(struct kunit *test, size_t region_size,
+					      bool deliver)
 {
 	struct fake_env *env = kunit_kzalloc(test, sizeof(*env), GFP_KERNEL);
 	struct xenshm_region *region;
@@ -132,14 +172,16 @@ static inline int fake_env_init(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, env);
 	test->priv = env;
+	env->deliver = deliver;
+	spin_lock_init(&env->lock);
 	region = kzalloc(sizeof(*region), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, region);
-	region->base = vmalloc_user(FAKE_REGION);
+	region->base = vmalloc_user(region_size);
 	if (!region->base) {
 		kfree(region);
 		KUNIT_ASSERT_FAILURE(test, "vmalloc_user failed");
 	}
-	region->size = FAKE_REGION;
+	region->size = region_size;
 	region->kind = XENSHM_REGION_VMALLOC;
 	region->release = fake_region_release;
 	kref_init(&region->ref);
@@ -149,6 +191,7 @@ static inline int fake_env_init(struct kunit *test)
 		env->end[i].env = env;
 		env->end[i].idx = i;
 		env->end[i].domid = i + 1;
+		init_irq_work(&env->end[i].irq_work, fake_irq_work);
 	}
 	/* each channel owns one reference */
 	xenshm_region_get(region);
@@ -160,6 +203,12 @@ static inline int fake_env_init(struct kunit *test)
 		KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(ch), "channel_create: %ld", PTR_ERR(ch));
 		env->ch[i] = ch;
 	}
+	return env;
+}
+
+static inline int fake_env_init(struct kunit *test)
+{
+	fake_env_setup(test, FAKE_REGION, false);
 	return 0;
 }
 
