@@ -40,6 +40,7 @@
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/kstrtox.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/poll.h>
@@ -799,6 +800,73 @@ static void xenshm_chardev_set_eventfd(struct kunit *test)
 		close_fd(fd);
 }
 
+/* ---- sysfs ---------------------------------------------------------------------------- */
+
+static int sysfs_read(struct kunit *test, int end, const char *attr, char *buf,
+		      size_t len)
+{
+	char path[96];
+	struct file *f;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/class/misc/xenshm!kunit-%c/%s", 'a' + end, attr);
+	f = filp_open(path, O_RDONLY, 0);
+	if (IS_ERR(f)) {
+		KUNIT_FAIL(test, "open %s: %ld", path, PTR_ERR(f));
+		return PTR_ERR(f);
+	}
+	n = kernel_read(f, buf, len - 1, NULL);
+	__fput_sync(f);
+	KUNIT_EXPECT_GT_MSG(test, n, 0L, "read %s", path);
+	buf[n > 0 ? n : 0] = 0;
+	return n > 0 ? 0 : -EIO;
+}
+
+/* Each stats/<counter> file reads what XENSHM_IOC_STATS reports. */
+static void xenshm_chardev_sysfs_stats(struct kunit *test)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} counters[] = {
+		{ "tx_bytes", offsetof(struct xenshm_stats, tx_bytes) },
+		{ "rx_bytes", offsetof(struct xenshm_stats, rx_bytes) },
+		{ "tx_msgs", offsetof(struct xenshm_stats, tx_msgs) },
+		{ "rx_msgs", offsetof(struct xenshm_stats, rx_msgs) },
+		{ "notify_sent", offsetof(struct xenshm_stats, notify_sent) },
+		{ "notify_recv", offsetof(struct xenshm_stats, notify_recv) },
+		{ "notify_suppressed", offsetof(struct xenshm_stats, notify_suppressed) },
+		{ "errors", offsetof(struct xenshm_stats, errors) },
+	};
+	struct pair *p = pair_of(test);
+	char buf[32], attr[32];
+	int end, i;
+
+	connect_pair(test, p, MESSAGE, STREAM);
+	KUNIT_ASSERT_EQ(test, kernel_write(p->f[0], "abc", 3, NULL), 3L);
+	KUNIT_ASSERT_EQ(test, kernel_write(p->f[0], "defgh", 5, NULL), 5L);
+	KUNIT_ASSERT_EQ(test, kernel_read(p->f[1], buf, sizeof(buf), NULL), 3L);
+	for (end = 0; end < 2; end++) {
+		struct xenshm_stats st = stats(test, p->f[end]);
+
+		for (i = 0; i < ARRAY_SIZE(counters); i++) {
+			u64 want = *(u64 *)((char *)&st + counters[i].off);
+			unsigned long long got;
+
+			snprintf(attr, sizeof(attr), "stats/%s", counters[i].name);
+			if (sysfs_read(test, end, attr, buf, sizeof(buf)))
+				continue;
+			KUNIT_EXPECT_EQ_MSG(test, kstrtoull(buf, 10, &got), 0, "%s", attr);
+			KUNIT_EXPECT_EQ_MSG(test, (u64)got, want, "%c %s", 'a' + end, attr);
+		}
+	}
+	/* Not all zero: the comparison above can fail. */
+	KUNIT_EXPECT_EQ(test, stats(test, p->f[0]).tx_msgs, 2ull);
+	KUNIT_EXPECT_EQ(test, stats(test, p->f[1]).rx_bytes, 3ull);
+	if (!sysfs_read(test, 0, "state", buf, sizeof(buf)))
+		KUNIT_EXPECT_STREQ(test, buf, "connected\n");
+}
+
 static struct kunit_case xenshm_chardev_cases[] = {
 	KUNIT_CASE(xenshm_chardev_not_connected),
 	KUNIT_CASE_PARAM(xenshm_chardev_stream_round_trip, stream_gen_params),
@@ -813,6 +881,7 @@ static struct kunit_case xenshm_chardev_cases[] = {
 	KUNIT_CASE(xenshm_chardev_peer_release_eof),
 	KUNIT_CASE_PARAM(xenshm_chardev_bad_buffer, fault_gen_params),
 	KUNIT_CASE_PARAM(xenshm_chardev_set_eventfd, efd_gen_params),
+	KUNIT_CASE(xenshm_chardev_sysfs_stats),
 	{}
 };
 

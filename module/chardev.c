@@ -30,6 +30,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/build_bug.h>
 #include <linux/compat.h>
 #include <linux/device.h>
 #include <linux/fs.h>
@@ -476,41 +477,56 @@ static const struct attribute_group xenshm_dev_group = {
 	.attrs = xenshm_dev_attrs,
 };
 
-static ssize_t stat_show(struct device *dev, char *buf, size_t off)
+/* stats/<counter>: one show() for all, each attribute knows its counter. */
+struct xenshm_stat_attr {
+	struct device_attribute attr;
+	size_t off;		/* in struct xenshm_counters */
+};
+
+static ssize_t stat_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
 {
+	size_t off = container_of(attr, struct xenshm_stat_attr, attr)->off;
 	atomic64_t *counter = (void *)&dev_channel(dev)->stats + off;
 
 	return sysfs_emit(buf, "%lld\n", (long long)atomic64_read(counter));
 }
 
-#define XENSHM_STAT_ATTR(name)						\
-static ssize_t name##_show(struct device *dev,				\
-			   struct device_attribute *attr, char *buf)	\
-{									\
-	return stat_show(dev, buf, offsetof(struct xenshm_counters, name)); \
-}									\
-static DEVICE_ATTR_RO(name)
-
-XENSHM_STAT_ATTR(tx_bytes);
-XENSHM_STAT_ATTR(rx_bytes);
-XENSHM_STAT_ATTR(tx_msgs);
-XENSHM_STAT_ATTR(rx_msgs);
-XENSHM_STAT_ATTR(notify_sent);
-XENSHM_STAT_ATTR(notify_recv);
-XENSHM_STAT_ATTR(notify_suppressed);
-XENSHM_STAT_ATTR(errors);
+static struct xenshm_stat_attr xenshm_stat_attrs[] = {
+	{ __ATTR(tx_bytes, 0444, stat_show, NULL),
+	  offsetof(struct xenshm_counters, tx_bytes) },
+	{ __ATTR(rx_bytes, 0444, stat_show, NULL),
+	  offsetof(struct xenshm_counters, rx_bytes) },
+	{ __ATTR(tx_msgs, 0444, stat_show, NULL),
+	  offsetof(struct xenshm_counters, tx_msgs) },
+	{ __ATTR(rx_msgs, 0444, stat_show, NULL),
+	  offsetof(struct xenshm_counters, rx_msgs) },
+	{ __ATTR(notify_sent, 0444, stat_show, NULL),
+	  offsetof(struct xenshm_counters, notify_sent) },
+	{ __ATTR(notify_recv, 0444, stat_show, NULL),
+	  offsetof(struct xenshm_counters, notify_recv) },
+	{ __ATTR(notify_suppressed, 0444, stat_show, NULL),
+	  offsetof(struct xenshm_counters, notify_suppressed) },
+	{ __ATTR(errors, 0444, stat_show, NULL),
+	  offsetof(struct xenshm_counters, errors) },
+};
 
 static struct attribute *xenshm_stats_attrs[] = {
-	&dev_attr_tx_bytes.attr,
-	&dev_attr_rx_bytes.attr,
-	&dev_attr_tx_msgs.attr,
-	&dev_attr_rx_msgs.attr,
-	&dev_attr_notify_sent.attr,
-	&dev_attr_notify_recv.attr,
-	&dev_attr_notify_suppressed.attr,
-	&dev_attr_errors.attr,
+	&xenshm_stat_attrs[0].attr.attr,
+	&xenshm_stat_attrs[1].attr.attr,
+	&xenshm_stat_attrs[2].attr.attr,
+	&xenshm_stat_attrs[3].attr.attr,
+	&xenshm_stat_attrs[4].attr.attr,
+	&xenshm_stat_attrs[5].attr.attr,
+	&xenshm_stat_attrs[6].attr.attr,
+	&xenshm_stat_attrs[7].attr.attr,
 	NULL,
 };
+
+/* Every counter has its file, and every file is listed. */
+static_assert(ARRAY_SIZE(xenshm_stat_attrs) ==
+	      sizeof(struct xenshm_counters) / sizeof(atomic64_t));
+static_assert(ARRAY_SIZE(xenshm_stats_attrs) == ARRAY_SIZE(xenshm_stat_attrs) + 1);
 
 static const struct attribute_group xenshm_stats_group = {
 	.name = "stats",
