@@ -99,12 +99,22 @@ bool spin_for(F pred)
 			return false;
 	}
 }
-// ring producer: bytes per publish + notification check (BENCH_RING_TX_BATCH
-// bytes, default 1 KiB: 16 messages of 64 B, every message of 1 KiB and up),
-// and whether prod is published only then (default, BENCH_RING_TX_MORE=1) or
-// after every message as well (BENCH_RING_TX_MORE=0).
+// ring producer: bytes per publish of prod (BENCH_RING_TX_BATCH, default
+// 1 KiB: 16 messages of 64 B, every message of 1 KiB and up; a plain
+// store-release), bytes per notification check (BENCH_RING_TX_CHECK, default
+// 16 KiB: publish + full fence + event word, as the consumer's
+// publish_every), and whether prod is published only then (default,
+// BENCH_RING_TX_MORE=1) or after every message as well (BENCH_RING_TX_MORE=0).
+// The check also runs before the producer waits and at the end of a burst,
+// so no wakeup is lost; a consumer that fell asleep mid-stream is woken
+// within 16 KiB of production.
 unsigned g_tx_batch = 1024;
+unsigned g_tx_check = 16384;
 unsigned g_tx_more = XSR_MORE;
+// ring consumer: need_notify (full fence) on every drain too
+// (BENCH_RING_DRAIN_CHECK=1; default: only every publish_every bytes and
+// before sleeping).
+bool g_drain_check = false;
 
 // Spin-waiting of the references: poll, and only after ~a million polls
 // give the CPU away (sched_yield) in case the peer thread was descheduled.
@@ -212,7 +222,15 @@ void BM_ring(benchmark::State &st)
 			// need_notify check every publish_every bytes above, or by the
 			// one before sleeping below (need_notify covers all progress
 			// since the previous check, published or not).
-			xsr_rx_flush(&rx);
+			if (g_drain_check) { // the old way: fence + check on every drain
+				since = 0;
+				if (xsr_rx_need_notify(&rx)) {
+					cons_notes++;
+					to_prod.ring();
+				}
+			} else {
+				xsr_rx_flush(&rx);
+			}
 			consumed.store(got, std::memory_order_release);
 			if (spin_for([&] { return xsr_rx_avail(&rx) > 0 || stop.load(std::memory_order_relaxed); }))
 				continue;
@@ -237,7 +255,7 @@ void BM_ring(benchmark::State &st)
 		}
 	};
 	uint64_t sent = 0;
-	unsigned since_check = 0; // bytes sent since the last publish + check
+	unsigned since_check = 0, since_pub = 0; // bytes sent since the last check / publish
 	for (auto _ : st) {
 		const size_t n = msgs_per_iter(msg);
 		for (size_t i = 0; i < n; i++) {
@@ -246,7 +264,7 @@ void BM_ring(benchmark::State &st)
 				if (r >= 0)
 					break;
 				if (since_check) { // before waiting: publish and kick
-					since_check = 0;
+					since_check = since_pub = 0;
 					kick();
 				}
 				if (spin_for([&] { return xsr_tx_space(&tx) >= long(msg); }))
@@ -258,16 +276,21 @@ void BM_ring(benchmark::State &st)
 				}
 			}
 			// Notification check (publish + full fence + event word) once per
-			// g_tx_batch messages, like RING_PUSH_REQUESTS_AND_CHECK_NOTIFY
-			// after a batch; always before waiting and at the end.
+			// g_tx_check bytes, like RING_PUSH_REQUESTS_AND_CHECK_NOTIFY
+			// after a batch; always before waiting and at the end. In
+			// between, publish prod every g_tx_batch bytes (no fence).
 			since_check += unsigned(msg);
-			if (since_check >= g_tx_batch) {
-				since_check = 0;
+			since_pub += unsigned(msg);
+			if (since_check >= g_tx_check) {
+				since_check = since_pub = 0;
 				kick();
+			} else if (since_pub >= g_tx_batch) {
+				since_pub = 0;
+				xsr_tx_flush(&tx);
 			}
 		}
 		if (since_check) {
-			since_check = 0;
+			since_check = since_pub = 0;
 			kick();
 		}
 		sent += n;
@@ -550,8 +573,12 @@ int main(int argc, char **argv)
 	benchmark::Initialize(&ac, args.data());
 	if (const char *b = std::getenv("BENCH_RING_TX_BATCH"))
 		g_tx_batch = std::atoi(b) > 0 ? unsigned(std::atoi(b)) : 1;
+	if (const char *c = std::getenv("BENCH_RING_TX_CHECK"))
+		g_tx_check = std::atoi(c) > 0 ? unsigned(std::atoi(c)) : 1;
 	if (const char *m = std::getenv("BENCH_RING_TX_MORE"))
 		g_tx_more = std::atoi(m) ? XSR_MORE : 0;
+	if (const char *dc = std::getenv("BENCH_RING_DRAIN_CHECK"))
+		g_drain_check = std::atoi(dc) != 0;
 	if (const char *sp = std::getenv("BENCH_RING_SPIN_US"))
 		g_spin_ns = std::atol(sp) * 1000;
 	if (const char *pe = std::getenv("BENCH_RING_PUBLISH_EVERY"))
