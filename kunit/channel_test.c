@@ -7,11 +7,11 @@
  * counters. Two ends on one region with the fake transport of
  * kunit/fake_transport.h.
  *
- * Not covered here: the fops themselves (copying ioctl arguments, mmap, one
- * opener per end, read()/write() through user pointers, blocking and
- * wakeups): KUnit in 6.1 cannot give a test a user address space, so the
- * QEMU module tests (tests/qemu) drive the devices from userspace; the
- * eventfd (needs a file descriptor of the current task).
+ * Not covered here: the file operations (read/write, poll, blocking and
+ * wakeups, one opener per end) are xenshm_chardev's (chardev_test.c); what
+ * needs a user address space (copying ioctl arguments, mmap) and a real
+ * eventfd (only the eventfd2() syscall makes one in 6.1) is covered by the
+ * QEMU module tests (tests/qemu).
  */
 #include <linux/poll.h>
 

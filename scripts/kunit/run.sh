@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Run xenshm's KUnit suites: boot the KUnit kernel in QEMU (TCG) with a busybox
-# initramfs that loads xenshm.ko (its suites run when it goes live), unloads
+# initramfs that loads xenshm.ko (its suites run as it loads, before its init function), unloads
 # it, and dumps the kernel log. The KTAP cut from that log (scripts/kunit/ktap.py)
 # goes to the kernel's own parser, tools/testing/kunit/kunit.py parse, which
 # decides pass/fail.
@@ -75,10 +75,12 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t debugfs debugfs /sys/kernel/debug
-# The suites run when the module goes live and print KTAP to the kernel log;
+# The suites run while the module loads (MODULE_STATE_COMING, before its
+# init function) and print KTAP to the kernel log;
 # these markers delimit that part of the log.
 echo XENSHM-KUNIT-KTAP-BEGIN > /dev/kmsg
-# Not on Xen: the module offers channels only with loopback pairs.
+# Not on Xen, the module refuses a load that offers no channel; loopback=1
+# gives it one (the suites build their own ends with a fake transport).
 insmod /xenshm.ko loopback=1
 rc=\$?
 echo XENSHM-KUNIT-KTAP-END > /dev/kmsg
