@@ -105,6 +105,7 @@ def dev_syscalls(dev, outdir):
         ax.set_xticks([j + 0.4 - width / 2 for j in range(len(sizes))])
         ax.set_xticklabels([size_label(s) for s in sizes])
         ax.set_yscale("symlog", linthresh=0.01)
+        ax.set_ylim(0, 30)  # room for the legend above the bars
         ax.set_ylabel("system calls per message (both ends)")
         ax.set_title(f"Data-path system calls per message\n{arch} guest, QEMU TCG")
         ax.grid(True, axis="y", alpha=0.3)
