@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 //
 // Ring core throughput against references, all in the same run:
-//   ring      xenshm ring (message mode), producer and consumer threads, copy
-//             callbacks, full validation, event-index notifications with
+//   ring      xenshm ring (message mode) through the inline C++ API
+//             (xenshm::ring::send_with/recv_with, a memcpy that is fixed-size
+//             at 64 B), producer and consumer threads,
+//             full validation, event-index notifications with
 //             futex sleeps (spin first, then arm + re-check + sleep). Both
 //             sides batch: the producer sends with XSR_MORE and publishes
 //             prod + checks need_notify once per ~1 KiB (and before it
 //             waits); the consumer receives with XSR_MORE, publishes cons
 //             when drained (no fence) and checks need_notify every 16 KiB
 //             and before it sleeps.
+//   ring_facade  the same through the C facade (xsr_send/xsr_recv with the
+//             xsr_copy_*_memcpy callbacks): the path C callers get.
 //   handoff   bare two-thread copy-in/copy-out over a byte buffer of the same
 //             size: acquire/release indices (each side caches the other's
 //             index), no framing, no validation, no notification (spins).
@@ -41,6 +45,7 @@
 #include <benchmark/benchmark.h>
 #include <boost/lockfree/spsc_queue.hpp>
 
+#include "xenshm/ring.hpp"
 #include "xenshm/xsr.h"
 #include "xenshm/xsr_mem.h"
 
@@ -169,7 +174,65 @@ size_t msgs_per_iter(size_t msg)
 }
 
 // ------------------------------------------------------------------ ring
-void BM_ring(benchmark::State &st)
+// The copy a C++ caller with fixed-size messages writes: a 64-byte memcpy
+// the compiler inlines (any other length still copies exactly n bytes).
+inline int copy_fixed64(void *d, const void *s, size_t n)
+{
+	if (n == 64)
+		std::memcpy(d, s, 64);
+	else
+		std::memcpy(d, s, n);
+	return 0;
+}
+
+// ring: the C facade, every call out of line, copy through a callback.
+struct FacadeApi {
+	static long send(xsr_ring *r, const void *s, size_t n, unsigned fl)
+	{
+		return xsr_send(r, s, n, xsr_copy_in_memcpy, nullptr, fl);
+	}
+	static long recv(xsr_ring *r, void *d, size_t cap, unsigned fl)
+	{
+		return xsr_recv(r, d, cap, xsr_copy_out_memcpy, nullptr, fl);
+	}
+	static void tx_flush(xsr_ring *r) { xsr_tx_flush(r); }
+	static void rx_flush(xsr_ring *r) { xsr_rx_flush(r); }
+	static int tx_need_notify(xsr_ring *r) { return xsr_tx_need_notify(r); }
+	static int rx_need_notify(xsr_ring *r) { return xsr_rx_need_notify(r); }
+	static long tx_space(xsr_ring *r) { return xsr_tx_space(r); }
+	static long rx_avail(xsr_ring *r) { return xsr_rx_avail(r); }
+	static int tx_arm(xsr_ring *r, size_t want) { return xsr_tx_arm(r, want); }
+	static int rx_arm(xsr_ring *r) { return xsr_rx_arm(r); }
+};
+
+// ring: the C++ API on the same handles. send/recv are the inline templates
+// (the facade's xsr_send/xsr_recv are these very templates instantiated with
+// the callback); the rarely called rest are the out-of-line members.
+struct InlineApi {
+	static long send(xsr_ring *r, const void *s, size_t n, unsigned fl)
+	{
+		return xenshm::ring::of(r)->send_with(s, n, [](void *d, const void *p, size_t k) {
+			return copy_fixed64(d, p, k);
+		}, fl & XSR_MORE);
+	}
+	static long recv(xsr_ring *r, void *d, size_t cap, unsigned fl)
+	{
+		return xenshm::ring::of(r)->recv_with(d, cap, [](void *p, const void *q, size_t k) {
+			return copy_fixed64(p, q, k);
+		}, fl & XSR_MORE);
+	}
+	static void tx_flush(xsr_ring *r) { xenshm::ring::of(r)->tx_flush(); }
+	static void rx_flush(xsr_ring *r) { xenshm::ring::of(r)->rx_flush(); }
+	static int tx_need_notify(xsr_ring *r) { return xenshm::ring::of(r)->tx_need_notify(); }
+	static int rx_need_notify(xsr_ring *r) { return xenshm::ring::of(r)->rx_need_notify(); }
+	static long tx_space(xsr_ring *r) { return xenshm::ring::of(r)->tx_space(); }
+	static long rx_avail(xsr_ring *r) { return xenshm::ring::of(r)->rx_avail(); }
+	static int tx_arm(xsr_ring *r, size_t want) { return xenshm::ring::of(r)->tx_arm(want); }
+	static int rx_arm(xsr_ring *r) { return xenshm::ring::of(r)->rx_arm(); }
+};
+
+template <typename Api>
+void BM_ring_impl(benchmark::State &st)
 {
 	const size_t msg = size_t(st.range(0));
 	const uint64_t region_size = 8192 + 2ull * kDataSize;
@@ -202,7 +265,7 @@ void BM_ring(benchmark::State &st)
 		uint32_t since = 0;
 		const uint32_t publish_every = g_publish_every;
 		while (!stop.load(std::memory_order_relaxed)) {
-			long r = xsr_recv(&rx, dst.data(), dst.size(), xsr_copy_out_memcpy, nullptr, XSR_MORE);
+			long r = Api::recv(&rx, dst.data(), dst.size(), XSR_MORE);
 			if (r >= 0) {
 				sum += touch(dst.data(), size_t(r));
 				got++;
@@ -210,7 +273,7 @@ void BM_ring(benchmark::State &st)
 				if (since >= publish_every) {
 					since = 0;
 					consumed.store(got, std::memory_order_release);
-					if (xsr_rx_need_notify(&rx)) {
+					if (Api::rx_need_notify(&rx)) {
 						cons_notes++;
 						to_prod.ring();
 					}
@@ -224,23 +287,23 @@ void BM_ring(benchmark::State &st)
 			// since the previous check, published or not).
 			if (g_drain_check) { // the old way: fence + check on every drain
 				since = 0;
-				if (xsr_rx_need_notify(&rx)) {
+				if (Api::rx_need_notify(&rx)) {
 					cons_notes++;
 					to_prod.ring();
 				}
 			} else {
-				xsr_rx_flush(&rx);
+				Api::rx_flush(&rx);
 			}
 			consumed.store(got, std::memory_order_release);
-			if (spin_for([&] { return xsr_rx_avail(&rx) > 0 || stop.load(std::memory_order_relaxed); }))
+			if (spin_for([&] { return Api::rx_avail(&rx) > 0 || stop.load(std::memory_order_relaxed); }))
 				continue;
 			since = 0;
-			if (xsr_rx_need_notify(&rx)) {
+			if (Api::rx_need_notify(&rx)) {
 				cons_notes++;
 				to_prod.ring();
 			}
 			const uint32_t v = to_cons.read();
-			if (xsr_rx_arm(&rx) == 0 && !stop.load()) {
+			if (Api::rx_arm(&rx) == 0 && !stop.load()) {
 				cons_sleeps++;
 				to_cons.wait(v);
 			}
@@ -249,7 +312,7 @@ void BM_ring(benchmark::State &st)
 	});
 
 	auto kick = [&] {
-		if (xsr_tx_need_notify(&tx)) {
+		if (Api::tx_need_notify(&tx)) {
 			notes++;
 			to_cons.ring();
 		}
@@ -260,17 +323,17 @@ void BM_ring(benchmark::State &st)
 		const size_t n = msgs_per_iter(msg);
 		for (size_t i = 0; i < n; i++) {
 			for (;;) {
-				long r = xsr_send(&tx, src.data(), msg, xsr_copy_in_memcpy, nullptr, g_tx_more);
+				long r = Api::send(&tx, src.data(), msg, g_tx_more);
 				if (r >= 0)
 					break;
 				if (since_check) { // before waiting: publish and kick
 					since_check = since_pub = 0;
 					kick();
 				}
-				if (spin_for([&] { return xsr_tx_space(&tx) >= long(msg); }))
+				if (spin_for([&] { return Api::tx_space(&tx) >= long(msg); }))
 					continue;
 				const uint32_t v = to_prod.read();
-				if (xsr_tx_arm(&tx, msg) == 0) {
+				if (Api::tx_arm(&tx, msg) == 0) {
 					prod_sleeps++;
 					to_prod.wait(v);
 				}
@@ -286,7 +349,7 @@ void BM_ring(benchmark::State &st)
 				kick();
 			} else if (since_pub >= g_tx_batch) {
 				since_pub = 0;
-				xsr_tx_flush(&tx);
+				Api::tx_flush(&tx);
 			}
 		}
 		if (since_check) {
@@ -309,6 +372,16 @@ void BM_ring(benchmark::State &st)
 	st.counters["sleeps_p"] = double(prod_sleeps);
 	st.counters["sleeps_c"] = double(cons_sleeps.load());
 	std::free(mem);
+}
+
+void BM_ring(benchmark::State &st)
+{
+	BM_ring_impl<InlineApi>(st);
+}
+
+void BM_ring_facade(benchmark::State &st)
+{
+	BM_ring_impl<FacadeApi>(st);
 }
 
 // ------------------------------------------------------------------ handoff
@@ -533,6 +606,7 @@ double max_of(const std::vector<double> &v)
 
 #define STATS ComputeStatistics("min", min_of)->ComputeStatistics("max", max_of)
 BENCHMARK(BM_ring)->Arg(64)->Arg(1024)->Arg(65536)->UseRealTime()->STATS;
+BENCHMARK(BM_ring_facade)->Arg(64)->UseRealTime()->STATS;
 BENCHMARK(BM_handoff)->Arg(64)->Arg(1024)->Arg(65536)->UseRealTime()->STATS;
 BENCHMARK(BM_memcpy)->Arg(64)->Arg(1024)->Arg(65536)->STATS;
 BENCHMARK(BM_spsc)->UseRealTime()->STATS;
@@ -602,6 +676,8 @@ int main(int argc, char **argv)
 	ratio("ring/handoff 64KiB", "BM_ring/65536", "BM_handoff/65536");
 	ratio("ring/memcpy 64KiB", "BM_ring/65536", "BM_memcpy/65536");
 	ratio("ring/spsc_queue 64B", "BM_ring/64", "BM_spsc/");
+	ratio("ring_facade/spsc_queue 64B", "BM_ring_facade/64", "BM_spsc/");
+	ratio("ring/ring_facade 64B", "BM_ring/64", "BM_ring_facade/64");
 	ratio("ring/pipe 64B", "BM_ring/64", "BM_pipe/64");
 	if (rep.counters.count("BM_ring/64")) {
 		auto &c = rep.counters["BM_ring/64"];

@@ -15,28 +15,9 @@
 namespace xenshm {
 
 using namespace atomic;
+using namespace detail;
 
 namespace {
-
-constexpr u32 T_MSG = u32(wire::record_type::msg);
-constexpr u32 T_PAD = u32(wire::record_type::pad);
-
-inline wire::record_header *hdr_at(u8 *data, u32 off)
-{
-	return reinterpret_cast<wire::record_header *>(data + off);
-}
-
-inline void put_hdr(u8 *data, u32 off, u32 len, u32 type)
-{
-	wire::record_header *h = hdr_at(data, off);
-	write_once(&h->len, len);
-	write_once(&h->type, type);
-}
-
-inline int copy_err(int e)
-{
-	return e < 0 ? e : err::FAULT;
-}
 
 template <typename T>
 constexpr T min_of(T a, T b)
@@ -100,73 +81,12 @@ int ring::attach(u8 *base, u32 data_size, u32 ring_index, ring_dir d, bool msg, 
 	return 0;
 }
 
-bool ring::refresh_cons()
-{
-	u32 c = load_acquire(&ctrl->cons); // pairs with store_release(cons) in the consumer's publish()
-	if (u32(idx - c) > size || (message && (c & 7u)))
-		return false;
-	peer = c;
-	return true;
-}
-
-bool ring::refresh_prod()
-{
-	u32 p = load_acquire(&ctrl->prod); // pairs with store_release(prod) in the producer's publish()
-	if (u32(p - idx) > size || (message && (p & 7u)))
-		return false;
-	peer = p;
-	return true;
-}
-
-void ring::publish()
-{
-	if (pub == idx)
-		return;
-	u32 *w = dir == u8(ring_dir::tx) ? &ctrl->prod : &ctrl->cons;
-	// tx: data written before it becomes visible (pairs with load_acquire(prod) in refresh_prod);
-	// rx: data read before the space is handed back (pairs with load_acquire(cons) in refresh_cons).
-	store_release(w, idx);
-	pub = idx;
-}
-
 // ------------------------------------------------------------------ producer
 
+// The C facade's path: the inline template with the copy callback.
 long ring::send(const void *src, usize len, copy_in_fn fn, void *ctx, bool more)
 {
-	if (broken)
-		return err::IO;
-	if (!message || dir != u8(ring_dir::tx))
-		return err::INVAL;
-	if (len > max_msg)
-		return err::MSGSIZE;
-	zc_active = 0;
-	const u32 l = u32(len);
-	const u32 rec = record_bytes(l);
-	u32 off = idx & mask;
-	const u32 tail = size - off;
-	const u32 need = rec <= tail ? rec : tail + rec;
-	if (size - u32(idx - peer) < need) {
-		if (!refresh_cons())
-			return fail();
-		if (size - u32(idx - peer) < need)
-			return err::AGAIN;
-	}
-	u32 pos = idx;
-	if (rec > tail) {
-		put_hdr(data, off, tail - REC_HDR, T_PAD);
-		pos += tail;
-		off = 0;
-	}
-	if (l) {
-		int e = fn(ctx, data + off + REC_HDR, src, l);
-		if (e)
-			return copy_err(e); // nothing published: the space stays free
-	}
-	put_hdr(data, off, l, T_MSG);
-	idx = pos + rec;
-	if (!more)
-		publish();
-	return long(l);
+	return send_with(src, len, [fn, ctx](void *d, const void *s, usize n) { return fn(ctx, d, s, n); }, more);
 }
 
 long ring::write(const void *src, usize len, copy_in_fn fn, void *ctx, bool more)
@@ -336,65 +256,9 @@ int ring::tx_arm(usize want)
 
 // ------------------------------------------------------------------ consumer
 
-__attribute__((always_inline)) inline int ring::next_record(u32 *len, u32 *off_out)
-{
-	// At most two iterations: a pad moves idx to offset 0, and a pad at
-	// offset 0 is corruption.
-	for (int i = 0; i < 2; i++) {
-		u32 avail = peer - idx;
-		if (!avail) {
-			if (!refresh_prod())
-				return fail();
-			avail = peer - idx;
-			if (!avail)
-				return err::AGAIN;
-		}
-		const u32 off = idx & mask;
-		const u32 tail = size - off;
-		// avail >= 8: prod and idx are both 8-aligned and differ.
-		const wire::record_header *h = hdr_at(data, off);
-		const u32 l = read_once(&h->len);
-		const u32 t = read_once(&h->type);
-		if (t == T_PAD) {
-			if (!off || l != tail - REC_HDR || tail > avail)
-				return fail();
-			idx += tail; // published with the next publish()
-			continue;
-		}
-		if (t != T_MSG || l > max_msg)
-			return fail();
-		const u32 rec = record_bytes(l);
-		if (rec > avail || rec > tail)
-			return fail();
-		*len = l;
-		*off_out = off;
-		return 0;
-	}
-	return fail();
-}
-
 long ring::recv(void *dst, usize cap, copy_out_fn fn, void *ctx, bool more)
 {
-	if (broken)
-		return err::IO;
-	if (!message || dir != u8(ring_dir::rx))
-		return err::INVAL;
-	zc_active = 0;
-	u32 l, off;
-	int e = next_record(&l, &off);
-	if (e)
-		return e;
-	if (cap < l)
-		return err::MSGSIZE;
-	if (l) {
-		e = fn(ctx, dst, data + off + REC_HDR, l);
-		if (e)
-			return copy_err(e); // the message stays queued
-	}
-	idx += record_bytes(l);
-	if (!more)
-		publish();
-	return long(l);
+	return recv_with(dst, cap, [fn, ctx](void *d, const void *s, usize n) { return fn(ctx, d, s, n); }, more);
 }
 
 long ring::next_len()

@@ -6,8 +6,11 @@
 // xenshm/xsr.h; this is its implementation in freestanding C++.
 #pragma once
 
+#include "xenshm/atomic.hpp"
 #include "xenshm/types.hpp"
 #include "xenshm/wire.hpp"
+
+struct xsr_ring; // xenshm/xsr.h: the opaque C handle that holds a xenshm::ring
 
 namespace xenshm {
 
@@ -51,6 +54,31 @@ constexpr bool need_event(u32 event, u32 new_idx, u32 old_idx)
 static_assert(need_event(5, 6, 5) && !need_event(6, 6, 5) && !need_event(4, 6, 5));
 static_assert(need_event(0xffffffffu, 3, 0xfffffff0u));
 
+namespace detail {
+
+inline constexpr u32 T_MSG = u32(wire::record_type::msg);
+inline constexpr u32 T_PAD = u32(wire::record_type::pad);
+
+inline wire::record_header *hdr_at(u8 *data, u32 off)
+{
+	return reinterpret_cast<wire::record_header *>(data + off);
+}
+
+inline void put_hdr(u8 *data, u32 off, u32 len, u32 type)
+{
+	wire::record_header *h = hdr_at(data, off);
+	atomic::write_once(&h->len, len);
+	atomic::write_once(&h->type, type);
+}
+
+// A copy that failed with e: the caller's negative errno, or -EFAULT.
+inline int copy_err(int e)
+{
+	return e < 0 ? e : err::FAULT;
+}
+
+} // namespace detail
+
 enum class ring_dir : u8 { tx = 0, rx = 1 };
 
 // The caller-side state of one ring. Trivial type: lives in the opaque
@@ -75,6 +103,24 @@ struct ring {
 	// Setup. attach(): resync as documented in xsr.h; join(): adopt the
 	// published indices (a second user of a live ring, e.g. mmap).
 	int attach(u8 *region_base, u32 data_size, u32 ring_index, ring_dir d, bool msg, bool resync);
+
+	// Inline fast path for C++ callers (message mode): the same code as
+	// send()/recv() -- which are these templates instantiated with the C
+	// copy callback -- with the copy as a callable
+	//   int copy(void *dst, const void *src, usize len)
+	// returning 0 or a negative errno (like xsr_copy_in_fn without ctx), so a
+	// plain fixed-size memcpy inlines. Same checks, same errors, same
+	// all-or-nothing and sticky -EIO. Only for a handle that was attached
+	// (a zeroed one fails with -EINVAL as its mode is 0).
+	template <typename CopyIn>
+	long send_with(const void *src, usize len, CopyIn &&copy, bool more);
+	template <typename CopyOut>
+	long recv_with(void *dst, usize cap, CopyOut &&copy, bool more);
+
+	// The ring inside an attached C handle, for C++ callers that use the
+	// inline path on a handle set up through xsr.h (the facade keeps the
+	// ring in the handle's storage, see facade.cpp).
+	static ring *of(xsr_ring *r) { return reinterpret_cast<ring *>(r); }
 
 	// Producer.
 	long send(const void *src, usize len, copy_in_fn fn, void *ctx, bool more);
@@ -115,5 +161,146 @@ private:
 };
 
 static_assert(__is_trivial(ring) && __is_standard_layout(ring));
+
+// ---------------------------------------------------------------- hot path
+// Hostile peer: the peer's index is read once per refresh into a local and
+// checked; record headers are read once into locals and checked before use
+// (see ring.cpp). These are inline so that C++ callers get them without a
+// call; ring.cpp instantiates the same code for the C facade.
+
+inline bool ring::refresh_cons()
+{
+	// pairs with store_release(cons) in the consumer's publish()
+	u32 c = atomic::load_acquire(&ctrl->cons);
+	if (u32(idx - c) > size || (message && (c & 7u)))
+		return false;
+	peer = c;
+	return true;
+}
+
+inline bool ring::refresh_prod()
+{
+	// pairs with store_release(prod) in the producer's publish()
+	u32 p = atomic::load_acquire(&ctrl->prod);
+	if (u32(p - idx) > size || (message && (p & 7u)))
+		return false;
+	peer = p;
+	return true;
+}
+
+inline void ring::publish()
+{
+	if (pub == idx)
+		return;
+	u32 *w = dir == u8(ring_dir::tx) ? &ctrl->prod : &ctrl->cons;
+	// tx: data written before it becomes visible (pairs with load_acquire(prod) in refresh_prod);
+	// rx: data read before the space is handed back (pairs with load_acquire(cons) in refresh_cons).
+	atomic::store_release(w, idx);
+	pub = idx;
+}
+
+template <typename CopyIn>
+__attribute__((always_inline)) inline long ring::send_with(const void *src, usize len, CopyIn &&copy, bool more)
+{
+	if (broken)
+		return err::IO;
+	if (!message || dir != u8(ring_dir::tx))
+		return err::INVAL;
+	if (len > max_msg)
+		return err::MSGSIZE;
+	if (zc_active) // an outstanding reserve() is dropped (no store when there is none)
+		zc_active = 0;
+	const u32 l = u32(len);
+	const u32 rec = record_bytes(l);
+	u32 off = idx & mask;
+	const u32 tail = size - off;
+	const u32 need = rec <= tail ? rec : tail + rec;
+	// The cached cons is re-read only when the space it shows is short.
+	if (size - u32(idx - peer) < need) {
+		if (!refresh_cons())
+			return fail();
+		if (size - u32(idx - peer) < need)
+			return err::AGAIN;
+	}
+	u32 pos = idx;
+	if (rec > tail) {
+		detail::put_hdr(data, off, tail - REC_HDR, detail::T_PAD);
+		pos += tail;
+		off = 0;
+	}
+	if (l) {
+		int e = copy(data + off + REC_HDR, src, usize(l));
+		if (e)
+			return detail::copy_err(e); // nothing published: the space stays free
+	}
+	detail::put_hdr(data, off, l, detail::T_MSG);
+	idx = pos + rec;
+	if (!more)
+		publish();
+	return long(l);
+}
+
+__attribute__((always_inline)) inline int ring::next_record(u32 *len, u32 *off_out)
+{
+	// At most two iterations: a pad moves idx to offset 0, and a pad at
+	// offset 0 is corruption.
+	for (int i = 0; i < 2; i++) {
+		u32 avail = peer - idx;
+		if (!avail) {
+			if (!refresh_prod())
+				return fail();
+			avail = peer - idx;
+			if (!avail)
+				return err::AGAIN;
+		}
+		const u32 off = idx & mask;
+		const u32 tail = size - off;
+		// avail >= 8: prod and idx are both 8-aligned and differ.
+		const wire::record_header *h = detail::hdr_at(data, off);
+		const u32 l = atomic::read_once(&h->len);
+		const u32 t = atomic::read_once(&h->type);
+		if (t == detail::T_PAD) {
+			if (!off || l != tail - REC_HDR || tail > avail)
+				return fail();
+			idx += tail; // published with the next publish()
+			continue;
+		}
+		if (t != detail::T_MSG || l > max_msg)
+			return fail();
+		const u32 rec = record_bytes(l);
+		if (rec > avail || rec > tail)
+			return fail();
+		*len = l;
+		*off_out = off;
+		return 0;
+	}
+	return fail();
+}
+
+template <typename CopyOut>
+__attribute__((always_inline)) inline long ring::recv_with(void *dst, usize cap, CopyOut &&copy, bool more)
+{
+	if (broken)
+		return err::IO;
+	if (!message || dir != u8(ring_dir::rx))
+		return err::INVAL;
+	if (zc_active) // an outstanding peek() is dropped (no store when there is none)
+		zc_active = 0;
+	u32 l, off;
+	int e = next_record(&l, &off);
+	if (e)
+		return e;
+	if (cap < l)
+		return err::MSGSIZE;
+	if (l) {
+		e = copy(dst, data + off + REC_HDR, usize(l));
+		if (e)
+			return detail::copy_err(e); // the message stays queued
+	}
+	idx += record_bytes(l);
+	if (!more)
+		publish();
+	return long(l);
+}
 
 } // namespace xenshm
