@@ -966,45 +966,49 @@ __poll_t xenshm_channel_poll_mask(struct xenshm_channel *ch)
 
 /* ---- NOTIFY (mmap users) ---- */
 
+/*
+ * Does the peer want an event for what this end produced (@tx) or consumed
+ * through the mapping?  1 yes, 0 no, or a negative errno.
+ */
+static int xenshm_notify_need(struct xenshm_channel *ch, bool tx)
+{
+	struct mutex *lock = tx ? &ch->tx_lock : &ch->rx_lock;
+	bool mapped;
+	int ret;
+
+	if (mutex_lock_interruptible(lock))
+		return -ERESTARTSYS;
+	ret = xenshm_data_ready(ch);
+	if (!ret && test_bit(XENSHM_CH_PEER_GONE, &ch->flags))
+		ret = -ECONNRESET;
+	if (!ret) {
+		mapped = test_bit(XENSHM_CH_MMAP, &ch->flags);
+		if (tx)
+			ret = mapped ? xenshm_rs_mmap_tx_need_notify(&ch->rs) :
+				       xenshm_rs_tx_need_notify(&ch->rs);
+		else
+			ret = mapped ? xenshm_rs_mmap_rx_need_notify(&ch->rs) :
+				       xenshm_rs_rx_need_notify(&ch->rs);
+	}
+	mutex_unlock(lock);
+	return ret;
+}
+
 int xenshm_channel_notify(struct xenshm_channel *ch, u32 flags)
 {
 	int need = 0, ret;
 
 	if (flags & XENSHM_NOTIFY_FLAGS_TX) {
-		if (mutex_lock_interruptible(&ch->tx_lock))
-			return -ERESTARTSYS;
-		ret = xenshm_data_ready(ch);
-		if (!ret && test_bit(XENSHM_CH_PEER_GONE, &ch->flags))
-			ret = -ECONNRESET;
-		if (!ret) {
-			ret = test_bit(XENSHM_CH_MMAP, &ch->flags) ?
-				xenshm_rs_mmap_tx_need_notify(&ch->rs) :
-				xenshm_rs_tx_need_notify(&ch->rs);
-			if (ret > 0)
-				need = 1;
-			ret = ret < 0 ? ret : 0;
-		}
-		mutex_unlock(&ch->tx_lock);
-		if (ret)
+		ret = xenshm_notify_need(ch, true);
+		if (ret < 0)
 			goto err;
+		need |= ret > 0;
 	}
 	if (flags & XENSHM_NOTIFY_FLAGS_RX) {
-		if (mutex_lock_interruptible(&ch->rx_lock))
-			return -ERESTARTSYS;
-		ret = xenshm_data_ready(ch);
-		if (!ret && test_bit(XENSHM_CH_PEER_GONE, &ch->flags))
-			ret = -ECONNRESET;
-		if (!ret) {
-			ret = test_bit(XENSHM_CH_MMAP, &ch->flags) ?
-				xenshm_rs_mmap_rx_need_notify(&ch->rs) :
-				xenshm_rs_rx_need_notify(&ch->rs);
-			if (ret > 0)
-				need = 1;
-			ret = ret < 0 ? ret : 0;
-		}
-		mutex_unlock(&ch->rx_lock);
-		if (ret)
+		ret = xenshm_notify_need(ch, false);
+		if (ret < 0)
 			goto err;
+		need |= ret > 0;
 	}
 	xenshm_kick_if(ch, need);
 	return need;
