@@ -12,6 +12,14 @@ TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 BUILD ?= $(TOP)/build
 # Kernel, Xen and header downloads live outside the clone, keyed by their inputs.
 XENSHM_CACHE ?= $(HOME)/.cache/xenshm
+# Linux series the kernel targets use (Debian's packages): 6.1 is Debian 12's
+# own kernel and the default; 6.12 is the series Debian 12 also carries (LTS,
+# bookworm-security; the same as bookworm-backports'). `make test` runs both.
+KSERIES ?= 6.1
+KSERIES_ALL := 6.1 6.12
+ifeq ($(filter $(KSERIES),$(KSERIES_ALL)),)
+$(error KSERIES=$(KSERIES): unknown kernel series (one of: $(KSERIES_ALL)))
+endif
 export XENSHM_CACHE PYTHON
 
 .DEFAULT_GOAL := help
@@ -25,7 +33,9 @@ help:
 	@echo "  test          everything CI runs"
 	@echo "  regen         regenerate the ABI from codegen/spec/xenshm.yaml"
 	@echo "  regen-check   fail if generated files are stale"
-	@echo "  module        build build/\$$ARCH/xenshm.ko (ARCH=arm64|x86_64)"
+	@echo "  module        xenshm.ko for the running kernel, or build/\$$KSERIES/\$$ARCH/xenshm.ko"
+	@echo "                with ARCH=arm64|x86_64 KSERIES=6.1|6.12 (Debian's headers), or KDIR="
+	@echo "  module-all    both kernel series x both arches"
 	@echo "  test-host     ring core tests on the host (GoogleTest, sanitizers)"
 	@echo "  test-qemu     module tests in QEMU with Debian's kernels"
 	@echo "  test-kunit    KUnit suites in QEMU (KASAN, UBSAN, lockdep)"
@@ -47,10 +57,6 @@ test: deps
 		$(MAKE) --no-print-directory $$t; \
 		echo "==> make $$t: ok ($$(( $$(date +%s) - start )) s)"; \
 	done; echo "==> make test: all passed"
-
-module-all:
-	$(MAKE) --no-print-directory module ARCH=arm64
-	$(MAKE) --no-print-directory module ARCH=x86_64
 
 demo: deps
 	@$(MAKE) --no-print-directory xen-demo

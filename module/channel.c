@@ -66,6 +66,7 @@
 #include <linux/uio.h>
 
 #include "channel.h"
+#include "kcompat.h"
 
 #define XENSHM_CONNECT_TIMEOUT_MS	30000
 #define XENSHM_POLL_MIN			max(1UL, msecs_to_jiffies(5))
@@ -108,7 +109,7 @@ static void xenshm_signal_eventfd(struct xenshm_channel *ch)
 
 	spin_lock_irqsave(&ch->ev_lock, irqflags);
 	if (ch->evfd)
-		eventfd_signal(ch->evfd, 1);
+		xenshm_eventfd_signal(ch->evfd);
 	spin_unlock_irqrestore(&ch->ev_lock, irqflags);
 }
 

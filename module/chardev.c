@@ -43,6 +43,7 @@
 #include <linux/vmalloc.h>
 
 #include "channel.h"
+#include "kcompat.h"
 #include "uapi.h"
 
 static struct xenshm_channel *file_channel(struct file *file)
@@ -162,20 +163,6 @@ static const struct vm_operations_struct xenshm_vm_ops = {
 };
 
 /*
- * Linux 6.3 made vm_flags read-only behind vm_flags_mod().  Kbuild may
- * define XENSHM_HAVE_VM_FLAGS_MOD from a compile probe; 6.1 writes directly.
- */
-static void xenshm_vma_set_flags(struct vm_area_struct *vma,
-				 unsigned long set, unsigned long clear)
-{
-#ifdef XENSHM_HAVE_VM_FLAGS_MOD
-	vm_flags_mod(vma, set, clear);
-#else
-	vma->vm_flags = (vma->vm_flags | set) & ~clear;
-#endif
-}
-
-/*
  * Windows (offsets are region offsets, as GET_INFO reports them):
  *   [0, 4096)             header + slots: read-only, never writable
  *   [4096, region_size)   ring control page and data areas: RW or RO
@@ -208,9 +195,9 @@ static int xenshm_mmap(struct file *file, struct vm_area_struct *vma)
 			return -EACCES;
 	} else {
 		/* Read-only stays read-only: no mprotect(PROT_WRITE) later. */
-		xenshm_vma_set_flags(vma, 0, VM_MAYWRITE);
+		xenshm_vm_flags_mod(vma, 0, VM_MAYWRITE);
 	}
-	xenshm_vma_set_flags(vma, VM_DONTEXPAND | VM_DONTCOPY | VM_DONTDUMP, 0);
+	xenshm_vm_flags_mod(vma, VM_DONTEXPAND | VM_DONTCOPY | VM_DONTDUMP, 0);
 
 	switch (region->kind) {
 	case XENSHM_REGION_VMALLOC:
@@ -332,7 +319,7 @@ const struct file_operations xenshm_fops = {
 	.mmap = xenshm_mmap,
 	.unlocked_ioctl = xenshm_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = no_llseek,
+	/* No .llseek: lseek() gets -ESPIPE (what no_llseek, gone in 6.12, did). */
 };
 
 /* ---- sysfs: /sys/class/misc/xenshm!<name>/ ---- */

@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Debian 12's own kernel, for building and booting xenshm without installing
+# Debian 12's own kernels, for building and booting xenshm without installing
 # anything system-wide: headers (both arches, cross-build ready), kernel images
 # and a static busybox, downloaded from Debian's registry into
 #   ${XENSHM_CACHE:-$HOME/.cache/xenshm}/debian-kernel/<abi>/
-# The ABI name (6.1.0-NN) is resolved from the meta packages on every call, so a
-# security update that renames it is picked up; nothing pins a build number.
+# Two kernel series, chosen by XENSHM_KSERIES (default 6.1):
+#   6.1   Debian 12's own kernel (meta packages linux-headers-{arm64,amd64})
+#   6.12  the 6.12 series Debian 12 carries in bookworm-security for its LTS
+#         (meta packages linux-headers-6.12-{arm64,amd64}); the same packages
+#         as bookworm-backports' 6.12, built with bookworm's gcc-12
+# The ABI name (6.1.0-NN, 6.12.NNN+deb12) is resolved from the series' meta
+# packages on every call, so a security update that renames it is picked up;
+# nothing pins a build number.
 # Idempotent, safe to run concurrently, and silent on stdout except for the
 # requested path (download progress goes to stderr).
 #
 # Usage: scripts/debian-kernel.sh abi
+#        scripts/debian-kernel.sh series                    -> 6.1 | 6.12
 #        scripts/debian-kernel.sh headers  <arm64|x86_64>   -> KDIR
 #        scripts/debian-kernel.sh image    <arm64|x86_64>   -> arm64 Image / x86 bzImage
 #        scripts/debian-kernel.sh config   <arm64|x86_64>   -> the kernel's .config
@@ -18,8 +25,9 @@
 #        scripts/debian-kernel.sh version                   -> Debian package version
 #        scripts/debian-kernel.sh all                       -> fetch everything, print a summary
 #
-# Environment: XENSHM_DEBIAN_ABI overrides the resolved ABI (e.g. to stay on a
-# cached one while offline).
+# Environment: XENSHM_KSERIES picks the series (6.1 or 6.12; default 6.1).
+# XENSHM_DEBIAN_ABI overrides the resolved ABI (e.g. to stay on a cached one
+# while offline).
 set -euo pipefail
 
 cache=${XENSHM_CACHE:-$HOME/.cache/xenshm}/debian-kernel
@@ -36,6 +44,15 @@ deb_arch() {
 	esac
 }
 
+series=${XENSHM_KSERIES:-6.1}
+# The series' meta packages: Debian 12's default ones carry 6.1, the
+# versioned ones (linux-headers-6.12-amd64) any other series.
+case "$series" in
+6.1)  meta_suffix= ;;
+6.12) meta_suffix=-$series ;;
+*) die "unknown kernel series '$series' (XENSHM_KSERIES=6.1 or 6.12)" ;;
+esac
+
 resolve_abi() {
 	if [ -n "${XENSHM_DEBIAN_ABI:-}" ]; then
 		echo "$XENSHM_DEBIAN_ABI"
@@ -43,18 +60,23 @@ resolve_abi() {
 	fi
 	# apt-cache takes ~1.5 s per call here (no pkgcache.bin): remember the
 	# answer for as long as apt's package lists are unchanged.
-	local stamp memo=$cache/.abi-resolved out abi_a abi_x
+	local stamp memo=$cache/.abi-resolved-$series out abi_a abi_x
 	stamp=$(stat -c %Y /var/lib/apt/lists/*Packages* 2>/dev/null | sort -n | tail -n1)
 	if [ -n "$stamp" ] && [ -f "$memo" ] && [ "$(cut -d' ' -f1 "$memo")" = "$stamp" ]; then
 		cut -d' ' -f2 "$memo"
 		return
 	fi
-	out=$(apt-cache depends linux-headers-arm64:arm64 linux-headers-amd64 2>/dev/null)
+	out=$(apt-cache depends "linux-headers$meta_suffix-arm64:arm64" \
+		"linux-headers$meta_suffix-amd64" 2>/dev/null)
 	abi_a=$(sed -n 's/^ *Depends: linux-headers-\(.*\)-arm64\(:arm64\)\{0,1\}$/\1/p' <<<"$out" | head -n1)
 	abi_x=$(sed -n 's/^ *Depends: linux-headers-\(.*\)-amd64$/\1/p' <<<"$out" | head -n1)
 	[ -n "$abi_a" ] || die "cannot resolve the arm64 kernel ABI (is arm64 a foreign arch? run scripts/deps.sh)"
 	[ -n "$abi_x" ] || die "cannot resolve the amd64 kernel ABI"
 	[ "$abi_a" = "$abi_x" ] || die "arm64 ($abi_a) and amd64 ($abi_x) ABIs differ; apt-get update?"
+	case "$abi_a" in
+	"$series".*) ;;
+	*) die "meta package linux-headers$meta_suffix-amd64 points at $abi_a, not a $series kernel" ;;
+	esac
 	if [ -n "$stamp" ]; then
 		mkdir -p "$cache"
 		echo "$stamp $abi_a" >"$memo.$$" && mv -f "$memo.$$" "$memo"
@@ -110,14 +132,18 @@ ensure_headers() {
 	local ver kver
 	ver=$(pkg_version "linux-headers-$abi-common")
 	[ -n "$ver" ] || die "no candidate for linux-headers-$abi-common"
-	kver=$ver # linux-kbuild-6.1 comes from the same source package: pin it.
-	download "linux-headers-$abi-common=$ver" "linux-kbuild-6.1=$kver" \
+	# The host tools (fixdep, modpost) come from the same source package:
+	# pin them. Debian 12's own 6.1 names the package by series, the 6.12
+	# series by ABI.
+	kver=$ver kbuild=linux-kbuild-$abi
+	[ -n "$(pkg_version "$kbuild")" ] || kbuild=linux-kbuild-$series
+	download "linux-headers-$abi-common=$ver" "$kbuild=$kver" \
 		"linux-headers-$abi-arm64:arm64=$ver" "linux-headers-$abi-amd64=$ver"
 	local tmp=$root/.headers.tmp.$$
 	rm -rf "$tmp" "$dst"
 	mkdir -p "$tmp"
 	dpkg-deb -x "$(debfile "linux-headers-$abi-common" "$ver" all)" "$tmp"
-	dpkg-deb -x "$(debfile linux-kbuild-6.1 "$kver" amd64)" "$tmp"
+	dpkg-deb -x "$(debfile "$kbuild" "$kver" amd64)" "$tmp"
 	dpkg-deb -x "$(debfile "linux-headers-$abi-arm64" "$ver" arm64)" "$tmp"
 	dpkg-deb -x "$(debfile "linux-headers-$abi-amd64" "$ver" amd64)" "$tmp"
 	# The flavour Makefiles include the common tree by absolute path.
@@ -156,8 +182,8 @@ ensure_image() {
 	mv "$tmp/boot/config-$abi-$fl" "$tmp/config"
 	mv "$tmp/boot/System.map-$abi-$fl" "$tmp/System.map"
 	if [ "$da" = arm64 ]; then
-		# Debian ships arm64's vmlinuz as a raw Image on 6.1; gunzip if a
-		# future one is compressed (QEMU's -kernel wants it raw for speed).
+		# Debian ships arm64's vmlinuz as a raw Image on 6.1; gunzip a
+		# compressed one (QEMU's -kernel wants it raw for speed).
 		if [ "$(od -An -tx1 -N2 "$tmp/boot/vmlinuz-$abi-$fl" | tr -d ' ')" = 1f8b ]; then
 			gzip -dc "$tmp/boot/vmlinuz-$abi-$fl" >"$tmp/Image"
 			rm "$tmp/boot/vmlinuz-$abi-$fl"
@@ -205,6 +231,8 @@ need_arch() { [ -n "$arg" ] || die "usage: $0 $cmd <arm64|x86_64>"; deb_arch "$a
 case "$cmd" in
 abi)
 	echo "$abi" ;;
+series)
+	echo "$series" ;;
 version)
 	ensure_headers; cat "$root/headers/.version" ;;
 headers|kdir)
@@ -224,6 +252,7 @@ all)
 	for a in arm64 x86_64; do
 		ensure_headers; ensure_image "$a"; ensure_busybox "$a"
 	done
+	echo "series   $series"
 	echo "abi      $abi"
 	for a in arm64 x86_64; do
 		da=$(deb_arch "$a")
