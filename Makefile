@@ -20,6 +20,8 @@ KSERIES_ALL := 6.1 6.12
 ifeq ($(filter $(KSERIES),$(KSERIES_ALL)),)
 $(error KSERIES=$(KSERIES): unknown kernel series (one of: $(KSERIES_ALL)))
 endif
+# The series a matrix target runs: the one asked for, or all of them.
+KSERIES_SEL := $(if $(filter command line environment,$(origin KSERIES)),$(KSERIES),$(KSERIES_ALL))
 export XENSHM_CACHE PYTHON
 
 .DEFAULT_GOAL := help

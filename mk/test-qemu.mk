@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Module tests in QEMU (TCG) with Debian's own kernels:
-#   make test-qemu                 both arches: build the module, the static
-#                                  test program and tools, an initramfs per
-#                                  arch; boot; per-arch and total results
-#   make test-qemu QEMU_ARCHES=x86_64 QEMU_TEST_FILTER="bulk corrupt"
+# Module tests in QEMU (TCG) with Debian's own kernels, 6.1 and 6.12:
+#   make test-qemu                 every cell (kernel series x arch): build the
+#                                  module, the static test program and tools,
+#                                  an initramfs per cell; boot; per-cell and
+#                                  total results
+#   make test-qemu KSERIES=6.12 QEMU_ARCHES=x86_64 QEMU_TEST_FILTER="bulk corrupt"
 #   make bench-dev                 xenshm-bench in the x86_64 and arm64 guests
+#                                  (on KSERIES, default 6.1)
 # Any failed case, a timeout or a kernel warning (WARNING:, BUG:, KASAN, ...,
 # judged by scripts/qemu-run.sh) fails the target.
 
@@ -67,43 +69,54 @@ $(USER_BUILD)/$(1)/bin/xenshm-test: $(patsubst $(TOP)/tests/qemu/%.c,$(USER_BUIL
 	@mkdir -p $$(dir $$@)
 	$(USER_CROSS_$(1))g++ $$^ $(USER_LDFLAGS) -o $$@
 
-.PHONY: test-qemu-$(1) test-qemu-initramfs-$(1)
-test-qemu-initramfs-$(1): $(USER_BUILD)/$(1)/bin/xenshm-test tools-$(1) $$(QEMU_PY_DEPS_$(1))
-	$(MAKE) --no-print-directory module ARCH=$(1)
-	$(TOP)/scripts/mkinitramfs.sh --arch $(1) --out $(QEMU_OUT)/$(1)/initramfs.cpio.gz \
-		--init $(TOP)/tests/qemu/guest.sh \
-		--add $(BUILD)/$(1)/xenshm.ko:/xenshm.ko \
-		--add $(USER_BUILD)/$(1)/bin/xenshm-test:/bin/xenshm-test \
-		$(foreach t,$(TOOL_NAMES),--add $(USER_BUILD)/$(1)/bin/$(t):/bin/$(t)) \
-		$$(QEMU_PY_ADDS_$(1))
-
-test-qemu-$(1): test-qemu-initramfs-$(1)
-	$(TOP)/scripts/qemu-run.sh --arch $(1) --initrd $(QEMU_OUT)/$(1)/initramfs.cpio.gz \
-		--log $(QEMU_OUT)/$(1)/console.log --timeout $(QEMU_TIMEOUT) --mem $(QEMU_MEM) \
-		$(if $(QEMU_TEST_FILTER),--append 'XENSHM_TEST_FILTER="$(QEMU_TEST_FILTER)"') \
-		--expect '^[0-9]+ passed, 0 failed' --quiet; \
-	rc=$$$$?; \
-	tr -d '\r' < $(QEMU_OUT)/$(1)/console.log | grep -E '^(not )?ok [0-9]+ - |^# ' \
-		> $(QEMU_OUT)/$(1)/results.txt || true; \
-	grep '^not ok' $(QEMU_OUT)/$(1)/results.txt || true; \
-	line=$$$$(tr -d '\r' < $(QEMU_OUT)/$(1)/console.log | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n1); \
-	echo "test-qemu $(1): $$$${line:-no result line (crash or timeout)}"; \
-	echo "$$$${line:-0 passed, 1 failed}" > $(QEMU_OUT)/$(1)/summary.txt; \
-	exit $$$$rc
 endef
 $(foreach a,$(QEMU_ARCHES),$(eval $(call test_qemu_arch_rules,$(a))))
 
+# One cell per kernel series and arch: the same test program and tools (they
+# only need the uapi), the module built for that cell's kernel.
+# $(1) = series, $(2) = arch
+define test_qemu_cell_rules
+.PHONY: test-qemu-$(1)-$(2) test-qemu-initramfs-$(1)-$(2)
+test-qemu-initramfs-$(1)-$(2): $(USER_BUILD)/$(2)/bin/xenshm-test tools-$(2) $$(QEMU_PY_DEPS_$(2))
+	$(MAKE) --no-print-directory module-$(1)-$(2)
+	XENSHM_KSERIES=$(1) $(TOP)/scripts/mkinitramfs.sh --arch $(2) \
+		--out $(QEMU_OUT)/$(1)/$(2)/initramfs.cpio.gz \
+		--init $(TOP)/tests/qemu/guest.sh \
+		--add $(BUILD)/$(1)/$(2)/xenshm.ko:/xenshm.ko \
+		--add $(USER_BUILD)/$(2)/bin/xenshm-test:/bin/xenshm-test \
+		$(foreach t,$(TOOL_NAMES),--add $(USER_BUILD)/$(2)/bin/$(t):/bin/$(t)) \
+		$$(QEMU_PY_ADDS_$(2))
+
+test-qemu-$(1)-$(2): test-qemu-initramfs-$(1)-$(2)
+	XENSHM_KSERIES=$(1) $(TOP)/scripts/qemu-run.sh --arch $(2) \
+		--initrd $(QEMU_OUT)/$(1)/$(2)/initramfs.cpio.gz \
+		--log $(QEMU_OUT)/$(1)/$(2)/console.log --timeout $(QEMU_TIMEOUT) --mem $(QEMU_MEM) \
+		$(if $(QEMU_TEST_FILTER),--append 'XENSHM_TEST_FILTER="$(QEMU_TEST_FILTER)"') \
+		--expect '^[0-9]+ passed, 0 failed' --quiet; \
+	rc=$$$$?; \
+	tr -d '\r' < $(QEMU_OUT)/$(1)/$(2)/console.log | grep -E '^(not )?ok [0-9]+ - |^# ' \
+		> $(QEMU_OUT)/$(1)/$(2)/results.txt || true; \
+	grep '^not ok' $(QEMU_OUT)/$(1)/$(2)/results.txt || true; \
+	line=$$$$(tr -d '\r' < $(QEMU_OUT)/$(1)/$(2)/console.log | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n1); \
+	echo "test-qemu $(1) $(2): $$$${line:-no result line (crash or timeout)}"; \
+	echo "$$$${line:-0 passed, 1 failed}" > $(QEMU_OUT)/$(1)/$(2)/summary.txt; \
+	exit $$$$rc
+endef
+$(foreach s,$(KSERIES_ALL),$(foreach a,$(QEMU_ARCHES),$(eval $(call test_qemu_cell_rules,$(s),$(a)))))
+
+QEMU_CELLS := $(foreach s,$(KSERIES_SEL),$(foreach a,$(QEMU_ARCHES),$(s)/$(a)))
+
 test-qemu-progs: $(foreach a,$(QEMU_ARCHES),$(USER_BUILD)/$(a)/bin/xenshm-test tools-$(a))
 
-# Each arch runs even if the other failed; the totals decide.
+# Each cell runs even if another failed; the totals decide.
 test-qemu:
-	@rc=0; for a in $(QEMU_ARCHES); do \
-		rm -f $(QEMU_OUT)/$$a/summary.txt; \
-		$(MAKE) --no-print-directory test-qemu-$$a || rc=1; \
+	@rc=0; for c in $(QEMU_CELLS); do \
+		rm -f $(QEMU_OUT)/$$c/summary.txt; \
+		$(MAKE) --no-print-directory test-qemu-$${c%/*}-$${c#*/} || rc=1; \
 	done; \
-	p=0; f=0; for a in $(QEMU_ARCHES); do \
-		s=$$(cat $(QEMU_OUT)/$$a/summary.txt 2>/dev/null || echo "0 passed, 1 failed"); \
-		echo "  $$a: $$s"; \
+	p=0; f=0; for c in $(QEMU_CELLS); do \
+		s=$$(cat $(QEMU_OUT)/$$c/summary.txt 2>/dev/null || echo "0 passed, 1 failed"); \
+		echo "  $$c: $$s"; \
 		p=$$((p + $$(echo "$$s" | sed 's/ passed.*//'))); \
 		f=$$((f + $$(echo "$$s" | sed 's/.*passed, \([0-9]*\) failed.*/\1/'))); \
 	done; \
@@ -114,18 +127,19 @@ test-qemu:
 # BENCH_DEV_ARGS: xenshm-bench options in the guests (see tools/xenshm-bench.cpp).
 BENCH_DEV_ARCHES ?= x86_64 arm64
 BENCH_DEV_ARGS ?= --reps 3
-bench-dev: $(foreach a,$(BENCH_DEV_ARCHES),test-qemu-initramfs-$(a))
+bench-dev: $(foreach a,$(BENCH_DEV_ARCHES),test-qemu-initramfs-$(KSERIES)-$(a))
 	@mkdir -p $(BUILD)/bench
 	@for a in $(BENCH_DEV_ARCHES); do \
-		$(TOP)/scripts/qemu-run.sh --arch $$a --initrd $(QEMU_OUT)/$$a/initramfs.cpio.gz \
-			--log $(QEMU_OUT)/$$a/bench.log --timeout 1800 --mem $(QEMU_MEM) \
+		XENSHM_KSERIES=$(KSERIES) $(TOP)/scripts/qemu-run.sh --arch $$a \
+			--initrd $(QEMU_OUT)/$(KSERIES)/$$a/initramfs.cpio.gz \
+			--log $(QEMU_OUT)/$(KSERIES)/$$a/bench.log --timeout 1800 --mem $(QEMU_MEM) \
 			--append XENSHM_BENCH=1 \
 			$(if $(BENCH_DEV_ARGS),--append 'XENSHM_BENCH_ARGS="$(BENCH_DEV_ARGS)"') \
 			--expect '^guest: bench csv end' --quiet || exit 1; \
-		tr -d '\r' < $(QEMU_OUT)/$$a/bench.log | \
+		tr -d '\r' < $(QEMU_OUT)/$(KSERIES)/$$a/bench.log | \
 			sed -n '/^guest: bench csv begin/,/^guest: bench csv end/p' | sed '1d;$$d' \
 			> $(BUILD)/bench/dev-$$a.csv; \
 		echo "== xenshm-bench, $$a guest (TCG), CSV in $(BUILD)/bench/dev-$$a.csv"; \
-		tr -d '\r' < $(QEMU_OUT)/$$a/bench.log | \
+		tr -d '\r' < $(QEMU_OUT)/$(KSERIES)/$$a/bench.log | \
 			grep -E '^(path |pipe |rw|mmap|rtt |\(medians )'; \
 	done

@@ -106,10 +106,10 @@ done
 [ -z "$hits" ] || problems+=("kernel reported a problem: $(head -n3 <<<"$hits" | tr '\n' '|')")
 
 if [ ${#problems[@]} -eq 0 ]; then
-	printf '  QEMU    %s PASS in %.1fs (log %s)\n' "$arch" "$secs" "$log"
+	printf '  QEMU    %s PASS in %.1fs (log %s)\n' "$arch${XENSHM_KSERIES:+ $XENSHM_KSERIES}" "$secs" "$log"
 	exit 0
 fi
-printf '  QEMU    %s FAIL in %.1fs (log %s)\n' "$arch" "$secs" "$log" >&2
+printf '  QEMU    %s FAIL in %.1fs (log %s)\n' "$arch${XENSHM_KSERIES:+ $XENSHM_KSERIES}" "$secs" "$log" >&2
 for p in "${problems[@]}"; do echo "    - $p" >&2; done
 if [ -z "$quiet" ]; then
 	echo "    --- last 40 console lines ---" >&2

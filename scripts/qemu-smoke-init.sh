@@ -7,7 +7,7 @@
 # selftest=0, unload. Exit status 0 = pass; the first failure is printed.
 #
 # /etc/xenshm-expect holds shell assignments written by mk/qemu.mk:
-#   version=... srcversion=...
+#   release=... (the module's vermagic release) version=... srcversion=...
 set -u
 
 ko=/lib/xenshm.ko
@@ -16,6 +16,11 @@ fail() { echo "smoke: FAIL: $*"; exit 1; }
 ok() { echo "smoke: ok: $*"; }
 
 . /etc/xenshm-expect
+
+# The matrix is only real if each cell boots the kernel it built for.
+[ "$(uname -r)" = "$release" ] ||
+	fail "guest runs $(uname -r), the module was built for $release"
+ok "guest kernel $release"
 
 # Not on Xen and no loopback pairs asked for: nothing to offer, so the load
 # must fail with a message that says how to get a channel. (busybox insmod

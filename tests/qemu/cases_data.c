@@ -522,8 +522,34 @@ static int t_two_pairs_concurrently(const void *arg)
 static const struct bulk_arg bulk_rw_256 = { 256 * MiB, 256 * 1024, 0 };
 static const struct bulk_arg bulk_mmap_256 = { 256 * MiB, 256 * 1024, 1 };
 
+/*
+ * A channel is a pipe-like stream: lseek() has no meaning and must say so on
+ * every kernel (the module sets no .llseek; 6.12 removed no_llseek).
+ */
+static int t_lseek_espipe(const void *arg)
+{
+	int fd, e_set, e_cur;
+	off_t r_set, r_cur;
+
+	fd = xenshm_open("loop0-a", 0);
+	CHECK(fd >= 0);
+	errno = 0;
+	r_set = lseek(fd, 0, SEEK_SET);
+	e_set = errno;
+	errno = 0;
+	r_cur = lseek(fd, 0, SEEK_CUR);
+	e_cur = errno;
+	close(fd);
+	if (r_set != -1 || e_set != ESPIPE)
+		FAIL("lseek(SEEK_SET) = %lld, errno %d, expected ESPIPE", (long long)r_set, e_set);
+	if (r_cur != -1 || e_cur != ESPIPE)
+		FAIL("lseek(SEEK_CUR) = %lld, errno %d, expected ESPIPE", (long long)r_cur, e_cur);
+	return 0;
+}
+
 void register_data_cases(void)
 {
+	add_case("lseek_espipe", t_lseek_espipe, NULL, 0);
 	add_case("stream_roundtrip", t_stream_roundtrip, NULL, 0);
 	add_case("stream_writes_merge_short_read_keeps_rest", t_stream_merges, NULL, 0);
 	add_case("nonblock_read_empty_eagain", t_nonblock_read_eagain, NULL, 0);
