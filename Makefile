@@ -50,7 +50,7 @@ deps:
 
 # Aggregates. Each area's targets live in mk/<area>.mk; `test` runs them all,
 # cheapest first, so a broken generator fails in seconds, not after a kernel build.
-TEST_STEPS ?= regen-check test-codegen test-host module-all test-qemu-smoke test-qemu test-kunit xen-selftest test-xen
+TEST_STEPS ?= regen-check test-codegen test-host module-all test-build-errors test-fresh-clone test-qemu-smoke test-qemu test-kunit xen-selftest test-xen
 
 .PHONY: test demo bench module-all
 test: deps
