@@ -70,7 +70,7 @@ resolve_abi() {
 		"linux-headers$meta_suffix-amd64" 2>/dev/null)
 	abi_a=$(sed -n 's/^ *Depends: linux-headers-\(.*\)-arm64\(:arm64\)\{0,1\}$/\1/p' <<<"$out" | head -n1)
 	abi_x=$(sed -n 's/^ *Depends: linux-headers-\(.*\)-amd64$/\1/p' <<<"$out" | head -n1)
-	[ -n "$abi_a" ] || die "cannot resolve the arm64 kernel ABI (is arm64 a foreign arch? run scripts/deps.sh)"
+	[ -n "$abi_a" ] || die "cannot resolve the arm64 $series kernel ABI from linux-headers$meta_suffix-arm64:arm64 (is arm64 a foreign arch? run scripts/deps.sh; the 6.12 series needs bookworm-security in apt's sources)"
 	[ -n "$abi_x" ] || die "cannot resolve the amd64 kernel ABI"
 	[ "$abi_a" = "$abi_x" ] || die "arm64 ($abi_a) and amd64 ($abi_x) ABIs differ; apt-get update?"
 	case "$abi_a" in
