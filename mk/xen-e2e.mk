@@ -6,16 +6,50 @@
 #   make test-xen     the e2e suite (tests/xen/); fails on any FAIL, a panic,
 #                     a timeout or a kernel warning in any domain
 #   make xen-demo     live transfers with throughput, human-readable
+#   make xen-payload  only build what the domains get (build/xen-payload/)
 #
-# Knobs: XEN_E2E_MIB (MiB each way per path and channel, default 64),
+# Knobs: XEN_KSERIES (which Linux each domain runs, below),
+#        XEN_E2E_MIB (MiB each way per path and channel, default 64),
 #        XEN_E2E_TIMEOUT (s, default 290), XEN_DEMO_MIB (default 32).
+
+include $(TOP)/mk/tools.mk
+
+XEN_PAYLOAD := $(BUILD)/xen-payload
+
+# Which Debian kernel series (KSERIES_ALL) each domain boots: words DOM=SERIES
+# for dom0, domu1, domu2; "all=SERIES" or a bare SERIES sets every domain; later
+# words win (XEN_KSERIES="6.12 dom0=6.1"). Each domain gets Debian's arm64
+# Image of its series and the xenshm.ko built for that series (a module built
+# for the other series is refused by insmod: vermagic), and must report running
+# that series (result "kernel", required by test-xen and xen-demo).
+# Default: domU1 on 6.12, Dom0 and domU2 on 6.1. Then both kinds of channel
+# cross kernel versions (xenshm-0-1 Dom0<->domU, xenshm-1-2 domU<->domU: 6.1 to
+# 6.12) and one does not (xenshm-0-2, 6.1 to 6.1, the baseline); domU1 is also
+# the domain that unloads and reloads the module in test-xen, so the 6.12
+# kernel gets the rmmod/insmod path too. Dom0 stays on Debian 12's own kernel,
+# as on a stock Debian 12 host.
+XEN_KSERIES ?= dom0=6.1 domu1=6.12 domu2=6.1
+XEN_DOMS := dom0 domu1 domu2
+xen-kseries-words := $(foreach w,$(XEN_KSERIES),$(if $(findstring =,$(w)),$(w),all=$(w)))
+# $(call xen-kseries-of,dom): the series of one domain
+xen-kseries-of = $(lastword $(patsubst $(1)=%,%,$(patsubst all=%,$(1)=%,\
+	$(filter $(1)=% all=%,$(xen-kseries-words)))))
+$(foreach w,$(xen-kseries-words),$(if $(filter $(XEN_DOMS) all,$(firstword $(subst =, ,$(w)))),,\
+	$(error XEN_KSERIES: unknown domain in '$(w)' (dom0, domu1, domu2 or all))))
+$(foreach d,$(XEN_DOMS),$(if $(filter $(KSERIES_ALL),$(call xen-kseries-of,$(d))),,\
+	$(error XEN_KSERIES=$(XEN_KSERIES): no known series for $(d) (one of: $(KSERIES_ALL)))))
+XEN_KSERIES_USED := $(sort $(foreach d,$(XEN_DOMS),$(call xen-kseries-of,$(d))))
+# run.sh options: each domain's series (its kernel, and what it must report);
+# with the payload, also each domain's module.
+XEN_KSERIES_RUN := $(foreach d,$(XEN_DOMS),--kseries $(d)=$(call xen-kseries-of,$(d)))
+XEN_KSERIES_ARGS := $(XEN_KSERIES_RUN) \
+	$(foreach d,$(XEN_DOMS),--payload $(d)=$(XEN_PAYLOAD)/ko-$(call xen-kseries-of,$(d)))
 
 XEN_E2E_OUT ?= $(BUILD)/xen-e2e
 XEN_DEMO_OUT ?= $(BUILD)/xen-demo
 XEN_E2E_MIB ?= 64
 XEN_E2E_TIMEOUT ?= 290
 XEN_DEMO_MIB ?= 32
-XEN_PAYLOAD := $(BUILD)/xen-payload
 XEN_E2E_CROSS ?= aarch64-linux-gnu-
 XEN_E2E_BIN := $(BUILD)/user/arm64/bin/xenshm-e2e
 
@@ -34,27 +68,38 @@ $(XEN_HELLO_BIN): $(TOP)/tests/xen/hello-xenshm.c $(TOP)/uapi/xenshm.h
 	@mkdir -p $(dir $@)
 	$(XEN_E2E_CROSS)gcc -O2 -Wall -Wextra -static -I$(TOP) $< -o $@
 
+# Everything a domain needs in /xenshm: $(XEN_PAYLOAD)/common (the test
+# program, the example, the tools: the same for every domain) and
+# $(XEN_PAYLOAD)/ko-<series>/xenshm.ko (the module of each series in use).
+# Every input is a prerequisite, never a $(wildcard) of build outputs: a
+# wildcard is expanded when make reads the recipe, before anything is built.
+XEN_TOOL_BINS := $(foreach t,$(TOOL_NAMES),$(USER_BUILD)/arm64/bin/$(t))
+XEN_PAYLOAD_BINS := $(XEN_E2E_BIN) $(XEN_HELLO_BIN) $(XEN_TOOL_BINS)
+
 .PHONY: xen-payload test-xen xen-demo
-# Everything a domain needs in /xenshm: the module, the test program, the tools.
-xen-payload: $(XEN_E2E_BIN) $(XEN_HELLO_BIN)
-	@$(MAKE) --no-print-directory module ARCH=arm64
-	@$(MAKE) --no-print-directory tools-arm64
-	@rm -rf $(XEN_PAYLOAD) && mkdir -p $(XEN_PAYLOAD)
-	cp $(BUILD)/arm64/xenshm.ko $(XEN_E2E_BIN) $(XEN_HELLO_BIN) $(XEN_PAYLOAD)/
-	cp $(wildcard $(BUILD)/user/arm64/bin/xenshm-info $(BUILD)/user/arm64/bin/xenshm-cat \
-		$(BUILD)/user/arm64/bin/xenshm-bench) $(XEN_PAYLOAD)/
+xen-payload: $(XEN_PAYLOAD_BINS) $(foreach s,$(XEN_KSERIES_USED),module-$(s)-arm64)
+	@rm -rf $(XEN_PAYLOAD) && mkdir -p $(XEN_PAYLOAD)/common
+	cp $(XEN_PAYLOAD_BINS) $(XEN_PAYLOAD)/common/
+	@set -e; for s in $(XEN_KSERIES_USED); do \
+		mkdir -p $(XEN_PAYLOAD)/ko-$$s; \
+		echo "cp $(BUILD)/$$s/arm64/xenshm.ko $(XEN_PAYLOAD)/ko-$$s/"; \
+		cp $(BUILD)/$$s/arm64/xenshm.ko $(XEN_PAYLOAD)/ko-$$s/; \
+	done
+	@echo "xen-payload: $(foreach d,$(XEN_DOMS),$(d)=$(call xen-kseries-of,$(d)))"
 
 # Results every domain must report (the collector also requires each domain's DONE).
 XEN_E2E_REQUIRE := --require dom0:doc-example --require domu1:doc-example \
-	$(foreach d,dom0 domu1 domu2,--require $(d):insmod --require $(d):devices \
-	--require $(d):kernel-log)
+	$(foreach d,$(XEN_DOMS),--require $(d):kernel --require $(d):insmod \
+	--require $(d):devices --require $(d):kernel-log)
+XEN_DEMO_REQUIRE := $(foreach d,$(XEN_DOMS),--require $(d):kernel --require $(d):insmod)
 
 # run.sh collects from the raw console; Dom0's hvc0 and Xen's own lines can
 # interleave mid-line there, so the verdict comes from a second collection over
 # the demultiplexed log (tests/xen/demux.py).
 test-xen: xen-payload
 	@start=$$(date +%s); rc=0; \
-	$(TOP)/scripts/xen/run.sh --init all=$(TOP)/tests/xen/e2e.sh --payload $(XEN_PAYLOAD) \
+	$(TOP)/scripts/xen/run.sh --init all=$(TOP)/tests/xen/e2e.sh \
+		--payload $(XEN_PAYLOAD)/common $(XEN_KSERIES_ARGS) \
 		--env XENSHM_E2E_MIB=$(XEN_E2E_MIB) --out $(XEN_E2E_OUT) \
 		--timeout $(XEN_E2E_TIMEOUT) > $(XEN_E2E_OUT).run.txt 2>&1 || true; \
 	grep '^run.sh:' $(XEN_E2E_OUT).run.txt || true; \
@@ -71,13 +116,15 @@ test-xen: xen-payload
 	exit $$rc
 
 xen-demo: xen-payload
-	@echo "xen-demo: booting Xen + Dom0 + domU1 + domU2 in QEMU (TCG; about a minute)"; \
-	$(TOP)/scripts/xen/run.sh --init all=$(TOP)/tests/xen/demo.sh --payload $(XEN_PAYLOAD) \
+	@echo "xen-demo: booting Xen + Dom0 + domU1 + domU2 in QEMU (TCG; about a minute)," \
+		"Linux $(foreach d,$(XEN_DOMS),$(d)=$(call xen-kseries-of,$(d)))"; \
+	$(TOP)/scripts/xen/run.sh --init all=$(TOP)/tests/xen/demo.sh \
+		--payload $(XEN_PAYLOAD)/common $(XEN_KSERIES_ARGS) \
 		--env XENSHM_DEMO_MIB=$(XEN_DEMO_MIB) --out $(XEN_DEMO_OUT) \
 		--timeout 240 > $(XEN_DEMO_OUT).run.txt 2>&1 || true; \
 	$(PYTHON) $(TOP)/tests/xen/demux.py $(XEN_DEMO_OUT)/console.log $(XEN_DEMO_OUT)/console.demux.log && \
 	$(PYTHON) $(TOP)/scripts/xen/collect.py $(XEN_DEMO_OUT)/console.demux.log \
-		--status $(XEN_DEMO_OUT)/status.json > $(XEN_DEMO_OUT)/results.txt; rc=$$?; \
+		--status $(XEN_DEMO_OUT)/status.json $(XEN_DEMO_REQUIRE) > $(XEN_DEMO_OUT)/results.txt; rc=$$?; \
 	$(PYTHON) $(TOP)/tests/xen/report.py --demo $(XEN_DEMO_OUT)/console.demux.log; \
 	echo "xen-demo: $$(tail -n 1 $(XEN_DEMO_OUT)/results.txt) (details: $(XEN_DEMO_OUT)/results.txt)"; \
 	exit $$rc

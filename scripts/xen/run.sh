@@ -19,8 +19,16 @@
 #   --shm-size BYTES     size of each shared region (default 0x400000)
 #   --guest-args ARGS    appended to every domain's kernel command line
 #   --xen FILE           Xen binary (default: scripts/xen/build-xen.sh's)
-#   --kernel FILE        arm64 Image for all domains (default: Debian's, via
-#                        scripts/debian-kernel.sh image arm64)
+#   --kernel [DOM=]FILE  arm64 Image of DOM (default: every domain); repeatable,
+#                        later ones win. Default: Debian's Image of the domain's
+#                        --kseries, else of $XENSHM_KSERIES (6.1 unless set)
+#   --kseries [DOM=]SERIES  Linux series DOM must run (6.1|6.12; default: every
+#                        domain). Without --kernel for DOM, DOM boots Debian's
+#                        Image of SERIES (scripts/debian-kernel.sh). Each domain's
+#                        /init reports "kernel" (uname -r): FAIL unless it is of
+#                        the expected series (the default kernel's series when
+#                        neither option names one; no expectation for a --kernel
+#                        FILE without --kseries)
 #   --cpu CPU            QEMU -cpu (default cortex-a57)
 #   --verbose            the collector also prints the INFO markers
 #
@@ -41,13 +49,12 @@ linger=30
 shm_size=0x400000
 guest_args=
 xen=
-kernel=
 cpu=cortex-a57
 verbose=
-declare -A init payload
+declare -A init payload kernel kseries
 envs=()
 requires=()
-for d in "${DOMS[@]}"; do init[$d]=$here/smoke/smoke.sh; payload[$d]=; done
+for d in "${DOMS[@]}"; do init[$d]=$here/smoke/smoke.sh; payload[$d]=; kernel[$d]=; kseries[$d]=; done
 
 die() { echo "run.sh: $*" >&2; exit 2; }
 log() { echo "run.sh: $*" >&2; }
@@ -79,7 +86,20 @@ while [ $# -gt 0 ]; do
 	--shm-size)  shm_size=$2; shift 2 ;;
 	--guest-args) guest_args=$2; shift 2 ;;
 	--xen)       xen=$2; shift 2 ;;
-	--kernel)    kernel=$2; shift 2 ;;
+	--kernel)
+		[ $# -ge 2 ] || die "--kernel needs [DOM=]FILE"
+		case "$2" in *=*) d=${2%%=*}; f=${2#*=} ;; *) d=all; f=$2 ;; esac
+		dom_ok "$d"; [ -s "$f" ] || die "no such kernel Image: $f"
+		f=$(cd "$(dirname "$f")" && pwd)/$(basename "$f")
+		if [ "$d" = all ]; then for x in "${DOMS[@]}"; do kernel[$x]=$f; done; else kernel[$d]=$f; fi
+		shift 2 ;;
+	--kseries)
+		[ $# -ge 2 ] || die "--kseries needs [DOM=]SERIES"
+		case "$2" in *=*) d=${2%%=*}; f=${2#*=} ;; *) d=all; f=$2 ;; esac
+		dom_ok "$d"
+		[[ "$f" =~ ^[0-9]+\.[0-9]+$ ]] || die "--kseries: '$f' is not a kernel series like 6.1 or 6.12"
+		if [ "$d" = all ]; then for x in "${DOMS[@]}"; do kseries[$x]=$f; done; else kseries[$d]=$f; fi
+		shift 2 ;;
 	--cpu)       cpu=$2; shift 2 ;;
 	--verbose|-v) verbose=-v; shift ;;
 	-h|--help)   sed -n '4,/^set -e/p' "$0" | sed -e '/^set -e/d' -e 's/^# \{0,1\}//'; exit 0 ;;
@@ -93,9 +113,18 @@ out=$(cd "$out" && pwd)
 # --- inputs -------------------------------------------------------------------
 t0=$(date +%s.%N)
 [ -n "$xen" ] || xen=$("$here/build-xen.sh")
-[ -n "$kernel" ] || kernel=$("$top/scripts/debian-kernel.sh" image arm64)
+# Each domain's kernel: --kernel, else Debian's Image of its --kseries, else of
+# the caller's XENSHM_KSERIES (debian-kernel.sh's default series). A domain
+# booting a Debian Image is expected to run that Image's series.
+for d in "${DOMS[@]}"; do
+	[ -n "${kernel[$d]}" ] && continue
+	s=${kseries[$d]:-$("$top/scripts/debian-kernel.sh" series)}
+	kernel[$d]=$(XENSHM_KSERIES=$s "$top/scripts/debian-kernel.sh" image arm64) ||
+		die "no Debian arm64 kernel of series $s for $d"
+	kseries[$d]=$s
+done
 busybox=$("$top/scripts/debian-kernel.sh" busybox arm64)
-for f in "$xen" "$kernel" "$busybox"; do [ -s "$f" ] || die "missing $f"; done
+for f in "$xen" "${kernel[@]}" "$busybox"; do [ -s "$f" ] || die "missing $f"; done
 
 qemu_machine=(-machine virt,virtualization=on,gic-version=3 -cpu "$cpu" -m 4G -smp 2)
 qemu-system-aarch64 "${qemu_machine[@]}" -display none -machine dumpdtb="$out/base.dtb" \
@@ -114,6 +143,7 @@ build_initrd() {
 		echo "XENSHM_REGIONS='$regions'"
 		echo "XENSHM_PEERS='$peers'"
 		echo "XENSHM_DOM0_LINGER=$linger"
+		echo "XENSHM_KSERIES=${kseries[$d]}"
 		for e in "${envs[@]+"${envs[@]}"}"; do printf "%s='%s'\n" "${e%%=*}" "${e#*=}"; done
 	} > "$stage/env"
 	for p in ${payload[$d]}; do cp -a "$p/." "$stage/"; done
@@ -130,7 +160,7 @@ build_initrd() {
 tmpl=$out/layout-probe
 for d in "${DOMS[@]}"; do : > "$out/initrd-$d.cpio"; done
 dtargs=(--base-dtb "$out/base.dtb" --shm-size "$shm_size")
-for d in "${DOMS[@]}"; do dtargs+=(--$d-kernel "$kernel" --$d-initrd "$out/initrd-$d.cpio"); done
+for d in "${DOMS[@]}"; do dtargs+=(--$d-kernel "${kernel[$d]}" --$d-initrd "$out/initrd-$d.cpio"); done
 "$PY" "$here/gen-dt.py" "${dtargs[@]}" --out "$tmpl"
 i=0
 for d in "${DOMS[@]}"; do
@@ -155,7 +185,8 @@ while read -r addr file; do
 done < "$out/xen.loaders"
 
 prep=$(echo "$(date +%s.%N) - $t0" | bc)
-log "inputs ready in ${prep%.*}s: xen=$xen kernel=$kernel"
+log "inputs ready in ${prep%.*}s: xen=$xen"
+for d in "${DOMS[@]}"; do log "$d: kernel=${kernel[$d]}${kseries[$d]:+ (series ${kseries[$d]})}"; done
 log "booting (timeout ${timeout}s), console: $out/console.log"
 rc=0
 "$PY" "$here/watch.py" --log "$out/console.log" --status "$out/status.json" \

@@ -5,6 +5,7 @@
 #   panic  domu2's kernel crashes      -> run ends early, reason "panic"
 #   fail   domu1 reports a FAIL result -> collector exit 1, "1 failed" counted
 #   hang   domu1 never prints DONE     -> Dom0 powers off, domu1-done FAIL
+#   kernel domu1 must run 6.12 but boots 6.1 -> domu1's "kernel" result FAILs
 # Usage: scripts/xen/selftest.sh [OUTDIR]   (default build/xen-selftest)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -40,5 +41,13 @@ expect fail "collector fails with exactly one failure" $?
 rc=0; run hang --init domu1="$s/hang.sh" --dom0-linger 5 --timeout 120 || rc=$?
 [ "$rc" = 1 ] && [ "$(reason "$out/hang")" = exit ] && grep -q 'FAIL  domu1-done' "$out/hang.txt"
 expect hang "Dom0 powers off, domu1 reported not DONE" $?
+
+# The mixed-kernel runs (make test-xen) rely on each domain's "kernel" result:
+# give domu1 a 6.1 Image while telling it to expect 6.12.
+k61=$(XENSHM_KSERIES=6.1 "$top/scripts/debian-kernel.sh" image arm64)
+rc=0; run kernel --kseries domu1=6.12 --kernel domu1="$k61" --require domu1:kernel --timeout 120 || rc=$?
+[ "$rc" = 1 ] && grep -q 'FAIL  kernel  6\.1\..* is not of series 6\.12' "$out/kernel.txt" &&
+	grep -q 'FAIL  require domu1:kernel' "$out/kernel.txt" && grep -qx '.* 2 failed' "$out/kernel.txt"
+expect kernel "domu1 on the wrong series: its kernel result and the require fail" $?
 
 exit $bad

@@ -12,6 +12,7 @@ chans=$(for r in $XENSHM_REGIONS; do echo "${r%%:*}"; done | sort | tr '\n' ' ')
 
 demo() { xenshm_info "demo $*"; }
 
+demo "Linux $(uname -r), xenshm.ko built for $(xenshm_ko_release)"
 if ! xenshm_insmod; then
 	xenshm_fail insmod
 	exit 1

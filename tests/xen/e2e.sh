@@ -45,7 +45,7 @@ kernel_clean() {
 
 xenshm_info "e2e: channels:$chans mib=$mib reload_dom=$reload_dom"
 if xenshm_insmod; then
-	xenshm_pass insmod "$(dmesg | grep -c 'xenshm: xen:') xen lines"
+	xenshm_pass insmod "$(dmesg | grep -c 'xenshm: xen:') xen lines, on $(uname -r)"
 else
 	xenshm_fail insmod "insmod failed"
 	dmesg | grep xenshm | tail -n 20 | while IFS= read -r l; do xenshm_info "dmesg: $l"; done

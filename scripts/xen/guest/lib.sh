@@ -10,6 +10,8 @@
 #                    each ID:GUESTADDR:SIZE:PEER:ROLE (e.g.
 #                    "xenshm-0-1:0x70000000:0x400000:domu1:owner")
 #   XENSHM_PEERS     the peer domains, space separated (e.g. "domu1 domu2")
+#   XENSHM_KSERIES   the Linux series this domain must run (e.g. 6.12; empty:
+#                    no expectation); /init reports it as the result "kernel"
 #   plus every --env KEY=VALUE given to run.sh.
 #
 # Markers (one line each, kept under 120 characters so Xen's vpl011 never splits
@@ -87,9 +89,35 @@ EOT
 	return 1
 }
 
+# xenshm_kernel_result: the result "kernel", detail uname -r; FAIL unless the
+# running kernel is of the series XENSHM_KSERIES (6.12 matches 6.12.117+deb12-arm64,
+# not 6.1.0-57-arm64 and vice versa). Run by /init in every domain.
+xenshm_kernel_result() {
+	_r=$(uname -r)
+	if [ -z "${XENSHM_KSERIES:-}" ]; then
+		xenshm_pass kernel "$_r (no series expected)"
+		return
+	fi
+	case "$_r" in
+	"$XENSHM_KSERIES" | "$XENSHM_KSERIES".* | "$XENSHM_KSERIES"-*)
+		xenshm_pass kernel "$_r (series $XENSHM_KSERIES)" ;;
+	*)	xenshm_fail kernel "$_r is not of series $XENSHM_KSERIES" ;;
+	esac
+}
+
+# xenshm_ko_release [KO]: the kernel release a module was built for (first
+# word of its vermagic; default /xenshm/xenshm.ko).
+xenshm_ko_release() {
+	tr '\0' '\n' < "${1:-/xenshm/xenshm.ko}" | sed -n 's/^vermagic=\([^ ]*\).*/\1/p' | head -n 1
+}
+
 # xenshm_insmod [ARGS...]: load /xenshm/xenshm.ko (from run.sh --payload).
+# A module built for another kernel is refused by insmod (vermagic); say so.
 xenshm_insmod() {
 	[ -e /xenshm/xenshm.ko ] || { xenshm_info "no /xenshm/xenshm.ko"; return 1; }
+	_kr=$(xenshm_ko_release)
+	[ "$_kr" = "$(uname -r)" ] ||
+		xenshm_info "xenshm.ko is built for '$_kr', this kernel is $(uname -r)"
 	insmod /xenshm/xenshm.ko "$@"
 }
 
