@@ -168,6 +168,7 @@ static inline struct fake_env *fake_env_setup(struct kunit *test, size_t region_
 {
 	struct fake_env *env = kunit_kzalloc(test, sizeof(*env), GFP_KERNEL);
 	struct xenshm_region *region;
+	void *base;
 	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, env);
@@ -176,11 +177,15 @@ static inline struct fake_env *fake_env_setup(struct kunit *test, size_t region_
 	spin_lock_init(&env->lock);
 	region = kzalloc(sizeof(*region), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, region);
-	region->base = vmalloc_user(region_size);
-	if (!region->base) {
+	/*
+	 * An unconditional abort is spelt KUNIT_ASSERT_FAILURE on 6.1 and
+	 * KUNIT_FAIL_AND_ABORT on 6.12: assert on the pointer instead.
+	 */
+	base = vmalloc_user(region_size);
+	if (!base)
 		kfree(region);
-		KUNIT_ASSERT_FAILURE(test, "vmalloc_user failed");
-	}
+	KUNIT_ASSERT_NOT_NULL_MSG(test, base, "vmalloc_user(%zu) failed", region_size);
+	region->base = base;
 	region->size = region_size;
 	region->kind = XENSHM_REGION_VMALLOC;
 	region->release = fake_region_release;
@@ -243,12 +248,25 @@ static inline int fake_connect(struct xenshm_channel *ch, u32 flags, u32 peer, u
 	return xenshm_channel_connect(ch, &arg);
 }
 
-/* Wait (bounded) until @ch shows @state; returns whether it did. */
+/*
+ * Wait (bounded) until @ch shows @state; returns whether it did.  The state
+ * is published (and state_wq woken) part-way through a transition that runs
+ * under ch->lock: a detach shows IDLE first, then frees the slot and tears
+ * the binding down.  Taking ch->lock once waits for the rest, so a case can
+ * check the slot, ports and counters right after; GET_INFO, which takes the
+ * lock, never sees the half-done transition either.  (Without it,
+ * xenshm_proto_pinned_peer_refused read slot 0 still ATTACHED on 6.12/arm64.)
+ */
 static inline bool fake_wait_state(struct xenshm_channel *ch, u32 state)
 {
+	bool reached;
+
 	wait_event_interruptible_timeout(ch->state_wq, xenshm_channel_state(ch) == state,
 					 msecs_to_jiffies(FAKE_WAIT_MS));
-	return xenshm_channel_state(ch) == state;
+	mutex_lock(&ch->lock);
+	reached = xenshm_channel_state(ch) == state;
+	mutex_unlock(&ch->lock);
+	return reached;
 }
 
 /* Connect both ends (domids as set) and wait for CONNECTED on both. */

@@ -2,14 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Run xenshm's KUnit suites: boot the KUnit kernel in QEMU (TCG) with a busybox
-# initramfs that loads xenshm.ko (its suites run as it loads, before its init function), unloads
-# it, and dumps the kernel log. The KTAP cut from that log (scripts/kunit/ktap.py)
-# goes to the kernel's own parser, tools/testing/kunit/kunit.py parse, which
-# decides pass/fail.
+# initramfs that loads xenshm.ko (its suites run as it loads: on 6.1 before
+# its init function, at MODULE_STATE_COMING; on 6.12 right after it, at
+# MODULE_STATE_LIVE), unloads it, and dumps the kernel log. The KTAP cut from
+# that log (scripts/kunit/ktap.py) goes to the kernel's own parser,
+# tools/testing/kunit/kunit.py parse (of the kernel's own source, so each
+# series parses its own KTAP dialect), which decides pass/fail.
 #
 # Usage: scripts/kunit/run.sh <arm64|x86_64> [KDIR] [MODULE]
-#   KDIR    trimmed KUnit build folder (default: scripts/kunit/build-kernel.sh <arch>)
-#   MODULE  xenshm.ko built against it (default: build/kunit-<arch>/xenshm.ko)
+#   KDIR    trimmed KUnit build folder
+#           (default: scripts/kunit/build-kernel.sh <arch> <series>)
+#   MODULE  xenshm.ko built against it
+#           (default: build/kunit/<series>/<arch>/xenshm.ko)
+# The defaults' series is $XENSHM_KSERIES, else 6.1; with KDIR given, the
+# series is the one of KDIR's source tree.
 #
 # The run fails if kunit.py reports anything but a clean pass, if a suite
 # declared in kunit/*_test.c did not run to its end, if loading or unloading
@@ -17,7 +23,9 @@
 # -no-reboot end it; a timeout catches the rest), or if the console shows a
 # KASAN/UBSAN/lockdep/might_sleep/BUG/WARNING report.
 #
-# Outputs next to MODULE: console.log, results.ktap, parse.log, reports.txt.
+# Outputs next to MODULE: console.log, results.ktap, parse.log, reports.txt,
+# and summary.txt, one line for `make test-kunit`'s table:
+# "<n> passed, <n> failed, <n> skipped (<n> suites)", or "FAILED: <why>".
 set -euo pipefail
 # The whole script is one compound command, parsed before it runs: editing
 # this file while a build is running cannot derail the running copy.
@@ -27,22 +35,26 @@ arch=${1:?usage: $0 <arm64|x86_64> [KDIR] [MODULE]}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 python=${PYTHON:-/usr/bin/python3}
 kdir=${2:-}
-module=${3:-$top/build/kunit-$arch/xenshm.ko}
-out=$(cd "$(dirname "$module")" 2>/dev/null && pwd || echo "$top/build/kunit-$arch")
+series=${XENSHM_KSERIES:-6.1}
+module=${3:-$top/build/kunit/$series/$arch/xenshm.ko}
+out=$(cd "$(dirname "$module")" 2>/dev/null && pwd || echo "$top/build/kunit/$series/$arch")
 timeout_s=${XENSHM_KUNIT_TIMEOUT:-300}
 
-log() { echo "kunit/run.sh[$arch]: $*" >&2; }
-die() { log "$*"; exit 1; }
+log() { echo "kunit/run.sh[$series/$arch]: $*" >&2; }
+# A failure says why in summary.txt too (when the output folder exists).
+die() { log "$*"; [ ! -d "$out" ] || echo "FAILED: $*" > "$out/summary.txt"; exit 1; }
 
-[ -n "$kdir" ] || kdir=$("$top/scripts/kunit/build-kernel.sh" "$arch")
+[ -n "$kdir" ] || kdir=$("$top/scripts/kunit/build-kernel.sh" "$arch" "$series")
 [ -f "$kdir/.config" ] || die "no KUnit kernel build folder at '$kdir'"
 [ -f "$module" ] || die "no module at $module (make test-kunit builds it)"
 mkdir -p "$out"
+rm -f "$out/summary.txt"
 
 case "$arch" in
 arm64)
 	image=$kdir/arch/arm64/boot/Image
 	# pauth-impdef: the architected pointer-auth emulation is ~3.5x slower
+	# shellcheck disable=SC2054 # -cpu takes a comma-separated list
 	qemu=(qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on)
 	console=ttyAMA0
 	off='poweroff -f' ;;	# PSCI SYSTEM_OFF
@@ -55,9 +67,11 @@ x86_64)
 esac
 [ -f "$image" ] || die "no kernel image at $image"
 
-# The source tree the build folder was made from (for kunit.py).
+# The source tree the build folder was made from (for kunit.py), and its
+# series (build-kernel.sh unpacks linux-source-<series>).
 src=$(sed -n 's/^include \(.*\)\/Makefile$/\1/p' "$kdir/Makefile")
 [ -f "$src/tools/testing/kunit/kunit.py" ] || die "cannot find kunit.py under '$src'"
+case "${src##*/}" in linux-source-*) series=${src##*/linux-source-} ;; esac
 
 busybox=$("$top/scripts/debian-kernel.sh" busybox "$arch" | tail -n1)
 [ -x "$busybox" ] || die "no busybox for $arch"
@@ -75,12 +89,15 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t debugfs debugfs /sys/kernel/debug
-# The suites run while the module loads (MODULE_STATE_COMING, before its
-# init function) and print KTAP to the kernel log;
-# these markers delimit that part of the log.
+# The suites run while the module loads (6.1: MODULE_STATE_COMING, before
+# its init function; 6.12: MODULE_STATE_LIVE, right after it, still inside
+# insmod) and print KTAP to the kernel log; these markers delimit that part
+# of the log.
 echo XENSHM-KUNIT-KTAP-BEGIN > /dev/kmsg
 # Not on Xen, the module refuses a load that offers no channel; loopback=1
-# gives it one (the suites build their own ends with a fake transport).
+# gives it one (the suites build their own ends with a fake transport). On
+# 6.12 a refused load would also mean no suite runs (they run only once the
+# module is live); the check that every suite ran catches that.
 insmod /xenshm.ko loopback=1
 rc=\$?
 echo XENSHM-KUNIT-KTAP-END > /dev/kmsg
@@ -137,7 +154,7 @@ if ! (cd "$src" && "$python" tools/testing/kunit/kunit.py parse "$ktap") 2>&1 | 
 fi
 # kunit.py's exit status is its verdict, but 6.1's exits 0 on parse errors
 # (a missing result line, a wrong test number): read its summary too.
-summary=$(grep -E 'Testing complete\.' "$out/parse.log" | tail -n1 || true)
+summary=$(grep -E 'Testing complete\.' "$out/parse.log" | tail -n1 | sed 's/^\[[0-9:]*\] //' || true)
 if ! grep -Eq 'passed: [1-9]' <<<"$summary" || grep -Eq 'failed|crashed|errors' <<<"$summary"; then
 	log "kunit.py summary is not a clean pass: ${summary:-none}"
 	fail=1
@@ -153,10 +170,16 @@ if grep -En "$pat" "$consolelog" > "$out/reports.txt"; then
 	fail=1
 fi
 
+# kunit.py's counts, for the table of `make test-kunit`.
+count() { grep -Eo "$1: [0-9]+" <<<"$summary" | grep -Eo '[0-9]+$' || echo 0; }
+counts="$(count passed) passed, $(( $(count failed) + $(count crashed) + $(count errors) )) failed,"
+counts+=" $(count skipped) skipped ($(wc -l < "$out/suites.txt") suites)"
 if [ "$fail" != 0 ]; then
-	log "FAILED"
+	echo "FAILED: $counts; see $out" > "$out/summary.txt"
+	log "FAILED ($counts)"
 	exit 1
 fi
-log "passed: $(wc -l < "$out/suites.txt") suites, $summary, no kernel reports"
+echo "$counts" > "$out/summary.txt"
+log "passed: $counts, no kernel reports ($summary)"
 exit
 }
