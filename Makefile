@@ -39,9 +39,10 @@ help:
 	@echo "                with ARCH=arm64|x86_64 KSERIES=6.1|6.12 (Debian's headers), or KDIR="
 	@echo "  module-all    both kernel series x both arches"
 	@echo "  test-host     ring core tests on the host (GoogleTest, sanitizers)"
-	@echo "  test-qemu     module tests in QEMU with Debian's kernels"
-	@echo "  test-kunit    KUnit suites in QEMU (KASAN, UBSAN, lockdep)"
-	@echo "  test-xen      end-to-end tests on Xen/arm64 in QEMU"
+	@echo "  test-qemu     module tests in QEMU with Debian's kernels (6.1, 6.12 x arm64, x86_64)"
+	@echo "  test-kunit    KUnit suites in QEMU (KASAN, UBSAN, lockdep): 6.1 arm64+x86_64, 6.12 arm64"
+	@echo "  test-xen      end-to-end tests on Xen/arm64 in QEMU, domains on 6.1 and 6.12"
+	@echo "  test-build-errors, test-fresh-clone   tests of the build itself"
 	@echo "  bench         benchmarks (ratios)"
 	@echo "  fuzz          libFuzzer run of the ring core against hostile memory"
 
