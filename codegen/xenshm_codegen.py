@@ -712,7 +712,7 @@ def gen_abi_check(ctx):
     o.append(" */")
     o += ["#ifndef XENSHM_ABI_CHECK_H", "#define XENSHM_ABI_CHECK_H", "",
           "#include <linux/build_bug.h>", "#include <linux/ioctl.h>", "#include <linux/stddef.h>", "",
-          '#include "../uapi/xenshm.h"', "",
+          '#include "uapi/xenshm.h"', "",
           "static inline void xenshm_abi_check(void)", "{"]
     for s in spec["structs"]:
         fields, size, _ = layout(s)

@@ -17,8 +17,8 @@
 #include <kunit/test.h>
 #include <linux/vmalloc.h>
 
-#include "../ringcore/include/xenshm/xsr.h"
-#include "../uapi/xenshm.h"
+#include "xenshm/xsr.h"
+#include "uapi/xenshm.h"
 
 #define REGION_16K	16384u
 

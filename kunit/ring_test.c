@@ -21,8 +21,8 @@
 #include <kunit/test.h>
 #include <linux/vmalloc.h>
 
-#include "../ringcore/include/xenshm/xsr.h"
-#include "../uapi/xenshm.h"
+#include "xenshm/xsr.h"
+#include "uapi/xenshm.h"
 
 #define R16K	16384u			/* data_size 4096 */
 #define R24K	24576u			/* data_size 8192 */

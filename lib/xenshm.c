@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "xenshm.h"
+#include "libxenshm.h"
 
 static int neg_errno(void)
 {

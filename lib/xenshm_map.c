@@ -18,8 +18,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "xenshm.h"
-#include "../ringcore/include/xenshm/xsr_mem.h"
+#include "libxenshm.h"
+#include "xenshm/xsr_mem.h"
 
 #define PAGE 4096u
 

@@ -48,7 +48,7 @@ test-codegen-headers:
 		-fno-exceptions -fno-rtti -fno-threadsafe-statics $(CODEGEN_WFLAGS) -I$(TOP)/ringcore/include -fsyntax-only -x c++ -
 	echo '#include "xenshm/wire.hpp"' | $(CODEGEN_CROSS)g++ -std=gnu++20 -ffreestanding -nostdinc -nostdinc++ \
 		-fno-exceptions -fno-rtti -fno-threadsafe-statics $(CODEGEN_WFLAGS) -I$(TOP)/ringcore/include -fsyntax-only -x c++ -
-	$(CODEGEN_CC) -std=gnu11 $(CODEGEN_WFLAGS) -I$(TOP)/codegen/tests/kstub -fsyntax-only -x c $(TOP)/codegen/tests/abi_check_user.c
+	$(CODEGEN_CC) -std=gnu11 $(CODEGEN_WFLAGS) -I$(TOP) -I$(TOP)/codegen/tests/kstub -fsyntax-only -x c $(TOP)/codegen/tests/abi_check_user.c
 
 test-codegen-python:
 	PYTHONPATH=$(TOP)/tools/python $(PYTHON) -m xenshm.abi

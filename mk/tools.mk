@@ -17,7 +17,7 @@ USER_CROSS_arm64 ?= aarch64-linux-gnu-
 USER_BUILD = $(BUILD)/user
 
 USER_CFLAGS ?= -O2 -g -Wall -Wextra -Wno-unused-parameter
-USER_CPPFLAGS = -I$(TOP)/lib -I$(TOP)/ringcore/include -D_GNU_SOURCE
+USER_CPPFLAGS = -I$(TOP) -I$(TOP)/lib -I$(TOP)/ringcore/include -D_GNU_SOURCE
 USER_CSTD = -std=gnu11
 # ringcore is freestanding C++; in userspace it needs no more than this.
 USER_CXXSTD = -std=gnu++20 -fno-exceptions -fno-rtti -fno-threadsafe-statics -fno-strict-aliasing

@@ -14,7 +14,7 @@
 #include <linux/ioctl.h>
 #include <linux/stddef.h>
 
-#include "../uapi/xenshm.h"
+#include "uapi/xenshm.h"
 
 static inline void xenshm_abi_check(void)
 {

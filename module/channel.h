@@ -46,7 +46,7 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
-#include "../uapi/xenshm.h"
+#include "uapi/xenshm.h"
 #include "ringshim.h"
 
 struct eventfd_ctx;

@@ -29,7 +29,7 @@
 #include <linux/vmalloc.h>
 
 #include "channel.h"
-#include "xenshm.h"
+#include "xenshm_main.h"
 
 static unsigned int loopback;
 module_param(loopback, uint, 0444);

@@ -12,15 +12,9 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 
-#include "xenshm.h"
+#include "xenshm_main.h"
 
-#if __has_include("abi_check.h")
 #include "abi_check.h"
-#else
-static inline void xenshm_abi_check(void)
-{
-}
-#endif
 
 static bool selftest = true;
 module_param(selftest, bool, 0444);

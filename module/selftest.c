@@ -35,7 +35,7 @@
 #include "uapi/xenshm.h"
 #include "xenshm/xsr.h"
 #include "xenshm/xsr_mem.h"
-#include "xenshm.h"
+#include "xenshm_main.h"
 
 #define ST_REGION_SIZE	XENSHM_MIN_REGION_SIZE	/* two 4 KiB rings */
 #define ST_DATA_SIZE	4096u

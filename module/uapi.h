@@ -18,7 +18,7 @@
 #define XENSHM_UAPI_CHECK_H
 
 #include <linux/types.h>
-#include "../uapi/xenshm.h"
+#include "uapi/xenshm.h"
 
 #define XENSHM_UAPI_MAX_SIZE 4096u
 

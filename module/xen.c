@@ -56,7 +56,7 @@
 #include <asm/xen/hypercall.h>
 
 #include "channel.h"
-#include "xenshm.h"
+#include "xenshm_main.h"
 
 static char *peers;
 module_param(peers, charp, 0444);

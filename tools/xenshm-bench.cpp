@@ -63,7 +63,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "xenshm.hpp"
+#include "libxenshm.hpp"
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "pattern bytes assume little endian");
 

@@ -23,7 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "xenshm.h"
+#include "libxenshm.h"
 
 static int write_out(int fd, const char *p, size_t n)
 {

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "xenshm.h"
+#include "libxenshm.h"
 
 #define SYS_MISC "/sys/class/misc"
 

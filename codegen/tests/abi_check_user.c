@@ -4,7 +4,7 @@
  * kstub/ for <linux/build_bug.h>): every BUILD_BUG_ON must hold.
  */
 #ifndef ABI_CHECK_H
-#define ABI_CHECK_H "../../module/abi_check.h"
+#define ABI_CHECK_H "module/abi_check.h"
 #endif
 #include ABI_CHECK_H
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Cases for the header-only C++ wrapper lib/xenshm.hpp: RAII and moves,
+ * Cases for the header-only C++ wrapper lib/libxenshm.hpp: RAII and moves,
  * send()/recv() over the mapping with eventfd wakeups in both framing
  * modes, timeouts, and the hang-up seen through the wrapper.
  * Not covered here: the C layer underneath (the other cases_*.c).
@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "xenshm.hpp"
+#include "libxenshm.hpp"
 
 extern "C" {
 #include "harness.h"

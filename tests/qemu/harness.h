@@ -17,7 +17,7 @@
 #include <string.h>
 #include <sys/types.h>
 
-#include "../../lib/xenshm.h"
+#include "libxenshm.h"
 
 struct tcase {
 	const char *name;

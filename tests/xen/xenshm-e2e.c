@@ -51,7 +51,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "xenshm.h"
+#include "libxenshm.h"
 
 #define MIB (1024u * 1024u)
 #define CONNECT_TIMEOUT_MS 60000

@@ -26,8 +26,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../uapi/xenshm.h"
-#include "../ringcore/include/xenshm/xsr.h"
+#include "uapi/xenshm.h"
+#include "xenshm/xsr.h"
 
 #ifdef __cplusplus
 extern "C" {

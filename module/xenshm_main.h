@@ -17,8 +17,8 @@
  * XENSHM_HAVE_XEN when module/xen.c is built (it is only built on kernels
  * with CONFIG_XEN). Without them the hooks are no-op stubs.
  */
-#ifndef XENSHM_MODULE_XENSHM_H
-#define XENSHM_MODULE_XENSHM_H
+#ifndef XENSHM_MODULE_XENSHM_MAIN_H
+#define XENSHM_MODULE_XENSHM_MAIN_H
 
 #include <linux/types.h>
 
@@ -64,4 +64,4 @@ static inline void xenshm_xen_exit(void)
 }
 #endif
 
-#endif /* XENSHM_MODULE_XENSHM_H */
+#endif /* XENSHM_MODULE_XENSHM_MAIN_H */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * xenshm.hpp: header-only C++ RAII wrapper over libxenshm (xenshm.h).
+ * libxenshm.hpp: header-only C++ RAII wrapper over libxenshm (libxenshm.h).
  *
  *   xenshm::Channel ch;
  *   if (int r = ch.open("loop0-a"); r < 0) ...          // -EBUSY, -ENOENT
@@ -33,7 +33,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "xenshm.h"
+#include "libxenshm.h"
 
 namespace xenshm {
 
