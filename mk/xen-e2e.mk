@@ -13,35 +13,10 @@
 #        XEN_E2E_TIMEOUT (s, default 290), XEN_DEMO_MIB (default 32).
 
 include $(TOP)/mk/tools.mk
+include $(TOP)/mk/xen.mk
 
 XEN_PAYLOAD := $(BUILD)/xen-payload
 
-# Which Debian kernel series (KSERIES_ALL) each domain boots: words DOM=SERIES
-# for dom0, domu1, domu2; "all=SERIES" or a bare SERIES sets every domain; later
-# words win (XEN_KSERIES="6.12 dom0=6.1"). Each domain gets Debian's arm64
-# Image of its series and the xenshm.ko built for that series (a module built
-# for the other series is refused by insmod: vermagic), and must report running
-# that series (result "kernel", required by test-xen and xen-demo).
-# Default: domU1 on 6.12, Dom0 and domU2 on 6.1. Then both kinds of channel
-# cross kernel versions (xenshm-0-1 Dom0<->domU, xenshm-1-2 domU<->domU: 6.1 to
-# 6.12) and one does not (xenshm-0-2, 6.1 to 6.1, the baseline); domU1 is also
-# the domain that unloads and reloads the module in test-xen, so the 6.12
-# kernel gets the rmmod/insmod path too. Dom0 stays on Debian 12's own kernel,
-# as on a stock Debian 12 host.
-XEN_KSERIES ?= dom0=6.1 domu1=6.12 domu2=6.1
-XEN_DOMS := dom0 domu1 domu2
-xen-kseries-words := $(foreach w,$(XEN_KSERIES),$(if $(findstring =,$(w)),$(w),all=$(w)))
-# $(call xen-kseries-of,dom): the series of one domain
-xen-kseries-of = $(lastword $(patsubst $(1)=%,%,$(patsubst all=%,$(1)=%,\
-	$(filter $(1)=% all=%,$(xen-kseries-words)))))
-$(foreach w,$(xen-kseries-words),$(if $(filter $(XEN_DOMS) all,$(firstword $(subst =, ,$(w)))),,\
-	$(error XEN_KSERIES: unknown domain in '$(w)' (dom0, domu1, domu2 or all))))
-$(foreach d,$(XEN_DOMS),$(if $(filter $(KSERIES_ALL),$(call xen-kseries-of,$(d))),,\
-	$(error XEN_KSERIES=$(XEN_KSERIES): no known series for $(d) (one of: $(KSERIES_ALL)))))
-XEN_KSERIES_USED := $(sort $(foreach d,$(XEN_DOMS),$(call xen-kseries-of,$(d))))
-# run.sh options: each domain's series (its kernel, and what it must report);
-# with the payload, also each domain's module.
-XEN_KSERIES_RUN := $(foreach d,$(XEN_DOMS),--kseries $(d)=$(call xen-kseries-of,$(d)))
 XEN_KSERIES_ARGS := $(XEN_KSERIES_RUN) \
 	$(foreach d,$(XEN_DOMS),--payload $(d)=$(XEN_PAYLOAD)/ko-$(call xen-kseries-of,$(d)))
 
