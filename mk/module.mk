@@ -125,23 +125,9 @@ module-all: $(foreach s,$(KSERIES_ALL),$(foreach a,$(MODULE_ARCHES),module-$(s)-
 module-clean:
 	rm -rf $(addprefix $(BUILD)/,$(KSERIES_ALL) kdir running)
 
-# checkpatch.pl is not in Debian's headers packages; take it from an unpacked
-# linux-source (the KUnit kernel's tree in the cache) when there is one.
-CHECKPATCH ?= $(firstword $(wildcard \
-	$(XENSHM_CACHE)/debian-kernel/*/headers/usr/src/linux-headers-*-common/scripts/checkpatch.pl \
-	$(XENSHM_CACHE)/*/linux-source-*/scripts/checkpatch.pl \
-	$(XENSHM_CACHE)/*/*/linux-source-*/scripts/checkpatch.pl \
-	$(XENSHM_CACHE)/*/*/*/linux-source-*/scripts/checkpatch.pl \
-	/usr/src/linux-source-*/scripts/checkpatch.pl))
-CHECKPATCH_FILES = $(wildcard $(TOP)/module/*.c $(TOP)/module/*.h $(TOP)/kunit/*.c)
+# Kernel coding style (scripts/checkpatch.sh fetches checkpatch.pl from
+# Debian's linux-source-6.1 once; it is not in the headers packages).
+CHECKPATCH_FILES = $(wildcard $(TOP)/module/*.c $(TOP)/module/*.h $(TOP)/kunit/*.c $(TOP)/kunit/*.h)
 
 checkpatch:
-	@if [ -z "$(CHECKPATCH)" ]; then \
-		echo "checkpatch: scripts/checkpatch.pl not found (not in Debian's headers;"; \
-		echo "  it comes with linux-source-6.1, unpacked by the KUnit build). Skipped."; \
-		exit 0; \
-	fi; \
-	echo "  CHECKPATCH $(CHECKPATCH)"; \
-	perl $(CHECKPATCH) --no-tree --terse --strict --show-types \
-		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,CONST_STRUCT \
-		-f $(CHECKPATCH_FILES)
+	@$(TOP)/scripts/checkpatch.sh $(CHECKPATCH_FILES)
