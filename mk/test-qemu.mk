@@ -8,8 +8,12 @@
 #   make test-qemu KSERIES=6.12 QEMU_ARCHES=x86_64 QEMU_TEST_FILTER="bulk corrupt"
 #   make bench-dev                 xenshm-bench in the x86_64 and arm64 guests
 #                                  (on KSERIES, default 6.1)
-# Any failed case, a timeout or a kernel warning (WARNING:, BUG:, KASAN, ...,
-# judged by scripts/qemu-run.sh) fails the target.
+# A cell passes when scripts/qemu-run.sh passes the console (no timeout, no
+# kernel warning: WARNING:, BUG:, KASAN, ...; the guest script exited 0) and
+# scripts/tap-verdict.py passes the test program's TAP stream in it (a plan,
+# every planned result present and in order, none "not ok"). Outputs per
+# cell in $(QEMU_OUT)/<series>/<arch>: console.log, results.tap (the TAP
+# stream), summary.txt (the counts, read by test-qemu).
 
 # The user build rules (libxenshm, tools) come first.
 include $(TOP)/mk/tools.mk
@@ -31,27 +35,37 @@ TEST_QEMU_HDRS := $(wildcard $(TOP)/tests/qemu/*.h)
 # userspace needs): the interpreter, its shared libraries, _ctypes and a zip
 # of the pure-Python standard library.
 QEMU_PY := /usr/bin/python3.11
+QEMU_PY_STDLIB := /usr/lib/python3.11
 QEMU_PY_LIBS := /lib64/ld-linux-x86-64.so.2 /lib/x86_64-linux-gnu/libc.so.6 \
 	/lib/x86_64-linux-gnu/libm.so.6 /lib/x86_64-linux-gnu/libz.so.1 \
 	/lib/x86_64-linux-gnu/libexpat.so.1 /lib/x86_64-linux-gnu/libffi.so.8
-QEMU_PY_CTYPES := /usr/lib/python3.11/lib-dynload/_ctypes.cpython-311-x86_64-linux-gnu.so
+QEMU_PY_CTYPES := $(QEMU_PY_STDLIB)/lib-dynload/_ctypes.cpython-311-x86_64-linux-gnu.so
 QEMU_PY_ZIP := $(QEMU_OUT)/x86_64/python311.zip
 QEMU_PY_ADDS_x86_64 = $(if $(wildcard $(QEMU_PY)), \
 	--add $(QEMU_PY):/usr/bin/python3 $(foreach l,$(QEMU_PY_LIBS),--add $(l):$(l)) \
 	--add $(QEMU_CTYPES_DST) --add $(QEMU_PY_ZIP):/usr/lib/python311.zip \
 	--add $(TOP)/tools/python/xenshm/abi.py:/tools/python/xenshm/abi.py \
 	--add $(TOP)/tools/python/examples/loopback_rw.py:/tools/python/examples/loopback_rw.py)
-QEMU_CTYPES_DST = $(QEMU_PY_CTYPES):/usr/lib/python3.11/lib-dynload/$(notdir $(QEMU_PY_CTYPES))
+QEMU_CTYPES_DST = $(QEMU_PY_CTYPES):$(QEMU_PY_STDLIB)/lib-dynload/$(notdir $(QEMU_PY_CTYPES))
 QEMU_PY_DEPS_x86_64 = $(if $(wildcard $(QEMU_PY)),$(QEMU_PY_ZIP))
 
-$(QEMU_PY_ZIP):
+$(QEMU_PY_ZIP): $(TOP)/scripts/python-stdlib-zip.py
 	@mkdir -p $(dir $@)
-	$(PYTHON) -c 'import sys, zipfile, pathlib; \
-		root = pathlib.Path("/usr/lib/python3.11"); skip = {"test", "idlelib", "tkinter", \
-		"ensurepip", "lib2to3", "site-packages", "dist-packages", "turtledemo", "__pycache__"}; \
-		z = zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED); \
-		[z.write(p, p.relative_to(root)) for p in sorted(root.rglob("*.py")) \
-		 if not (set(p.relative_to(root).parts) & skip)]; z.close()' $@
+	$(PYTHON) $(TOP)/scripts/python-stdlib-zip.py $(QEMU_PY_STDLIB) $@
+
+# The verdict script checks itself (good, failing, truncated, interleaved
+# logs) before it judges a cell, once per change of the script.
+TAP_VERDICT := $(PYTHON) $(TOP)/scripts/tap-verdict.py
+TAP_VERDICT_OK := $(QEMU_OUT)/tap-verdict.selftest-ok
+
+.PHONY: test-tap-verdict
+test-tap-verdict:
+	$(TAP_VERDICT) --self-test
+
+$(TAP_VERDICT_OK): $(TOP)/scripts/tap-verdict.py
+	@mkdir -p $(dir $@)
+	$(TAP_VERDICT) --self-test
+	@touch $@
 
 # $(1) = arch
 define test_qemu_arch_rules
@@ -87,20 +101,15 @@ test-qemu-initramfs-$(1)-$(2): $(USER_BUILD)/$(2)/bin/xenshm-test tools-$(2) $$(
 		$(foreach t,$(TOOL_NAMES),--add $(USER_BUILD)/$(2)/bin/$(t):/bin/$(t)) \
 		$$(QEMU_PY_ADDS_$(2))
 
-test-qemu-$(1)-$(2): test-qemu-initramfs-$(1)-$(2)
+test-qemu-$(1)-$(2): test-qemu-initramfs-$(1)-$(2) $(TAP_VERDICT_OK)
 	XENSHM_KSERIES=$(1) $(TOP)/scripts/qemu-run.sh --arch $(2) \
 		--initrd $(QEMU_OUT)/$(1)/$(2)/initramfs.cpio.gz \
 		--log $(QEMU_OUT)/$(1)/$(2)/console.log --timeout $(QEMU_TIMEOUT) --mem $(QEMU_MEM) \
 		$(if $(QEMU_TEST_FILTER),--append 'XENSHM_TEST_FILTER="$(QEMU_TEST_FILTER)"') \
-		--expect '^[0-9]+ passed, 0 failed' --quiet; \
-	rc=$$$$?; \
-	tr -d '\r' < $(QEMU_OUT)/$(1)/$(2)/console.log | grep -E '^(not )?ok [0-9]+ - |^# ' \
-		> $(QEMU_OUT)/$(1)/$(2)/results.txt || true; \
-	grep '^not ok' $(QEMU_OUT)/$(1)/$(2)/results.txt || true; \
-	line=$$$$(tr -d '\r' < $(QEMU_OUT)/$(1)/$(2)/console.log | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n1); \
-	echo "test-qemu $(1) $(2): $$$${line:-no result line (crash or timeout)}"; \
-	echo "$$$${line:-0 passed, 1 failed}" > $(QEMU_OUT)/$(1)/$(2)/summary.txt; \
-	exit $$$$rc
+		--quiet; \
+	$(TAP_VERDICT) --label "test-qemu $(1) $(2)" --run-status $$$$? \
+		--summary $(QEMU_OUT)/$(1)/$(2)/summary.txt --tap $(QEMU_OUT)/$(1)/$(2)/results.tap \
+		$(QEMU_OUT)/$(1)/$(2)/console.log
 endef
 $(foreach s,$(KSERIES_ALL),$(foreach a,$(QEMU_ARCHES),$(eval $(call test_qemu_cell_rules,$(s),$(a)))))
 
@@ -108,20 +117,25 @@ QEMU_CELLS := $(foreach s,$(KSERIES_SEL),$(foreach a,$(QEMU_ARCHES),$(s)/$(a)))
 
 test-qemu-progs: $(foreach a,$(QEMU_ARCHES),$(USER_BUILD)/$(a)/bin/xenshm-test tools-$(a))
 
-# Each cell runs even if another failed; the totals decide.
+# Each cell runs even if another failed; one line per cell at the end (its
+# summary.txt from tap-verdict.py: "P passed, F failed, S skipped (plan N)",
+# prefixed with "FAILED: " and the reasons when the cell failed), the totals
+# (a summary without counts, e.g. a cell that never ran, adds 0), and any
+# failed cell fails the run.
 test-qemu:
 	@rc=0; for c in $(QEMU_CELLS); do \
 		rm -f $(QEMU_OUT)/$$c/summary.txt; \
 		$(MAKE) --no-print-directory test-qemu-$${c%/*}-$${c#*/} || rc=1; \
 	done; \
-	p=0; f=0; for c in $(QEMU_CELLS); do \
-		s=$$(cat $(QEMU_OUT)/$$c/summary.txt 2>/dev/null || echo "0 passed, 1 failed"); \
-		echo "  $$c: $$s"; \
-		p=$$((p + $$(echo "$$s" | sed 's/ passed.*//'))); \
-		f=$$((f + $$(echo "$$s" | sed 's/.*passed, \([0-9]*\) failed.*/\1/'))); \
+	p=0; f=0; s=0; for c in $(QEMU_CELLS); do \
+		l=$$(cat $(QEMU_OUT)/$$c/summary.txt 2>/dev/null || echo "FAILED: no summary"); \
+		echo "  $$c: $$l"; \
+		case $$l in FAILED*) rc=1 ;; esac; \
+		set -- $$(echo "$$l" | sed -n 's/^\(FAILED: \)\{0,1\}\([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped.*/\2 \3 \4/p') 0 0 0; \
+		p=$$((p + $$1)); f=$$((f + $$2)); s=$$((s + $$3)); \
 	done; \
-	echo "test-qemu total: $$p passed, $$f failed"; \
-	[ $$rc -eq 0 ] && [ $$f -eq 0 ]
+	echo "test-qemu total: $$p passed, $$f failed, $$s skipped"; \
+	[ $$rc -eq 0 ]
 
 # xenshm-bench in each guest: table, CSV (build/bench/dev-<arch>.csv), ratios.
 # BENCH_DEV_ARGS: xenshm-bench options in the guests (see tools/xenshm-bench.cpp).

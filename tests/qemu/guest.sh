@@ -3,7 +3,10 @@
 #
 # Runs inside the QEMU guest (as /test.sh of scripts/mkinitramfs.sh): load
 # xenshm.ko with two loopback pairs, run the test program, then a short
-# smoke run of the tools. The exit status is the verdict.
+# smoke run of the tools. The exit status is the guest's verdict (checked by
+# scripts/qemu-run.sh); the test program's TAP stream on the console is
+# judged by scripts/tap-verdict.py. XENSHM_TEST_FILTER (kernel command line)
+# selects cases by name: the others are left out of the plan.
 params="loopback=2"
 echo "guest: $(uname -r) $(uname -m), $(grep -c ^processor /proc/cpuinfo) CPUs"
 if ! insmod /xenshm.ko $params; then

@@ -3,14 +3,17 @@
  * xenshm-test main program and helpers; see harness.h.
  *
  * Usage: xenshm-test [-m module.ko] [-p params] [-l] [filter...]
- *   -l       list the cases
+ *   -l       list the cases (number and name, no TAP)
  *   filter   run only cases whose name contains one of the words
+ * Exit status: 0 when no case failed, 1 when one did, 2 on a usage error or
+ * when nothing can run ("Bail out!").
  */
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -44,6 +47,30 @@ void diag_at(const char *file, int line, const char *fmt, ...)
 	va_end(ap);
 	printf("# %s:%d: %s\n", base ? base + 1 : file, line, buf);
 	fflush(stdout);
+}
+
+/*
+ * The reason of a SKIP(), written by the case's child process into a page
+ * shared with the harness (kselftest_harness.h passes it the same way).
+ * Empty while the case has not skipped.
+ */
+#define SKIP_REASON_LEN 256
+static char *g_skip_reason;
+
+void skip_reason(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	vsnprintf(g_skip_reason, SKIP_REASON_LEN, fmt, ap);
+	va_end(ap);
+	if (!g_skip_reason[0])
+		strcpy(g_skip_reason, "(no reason)");
+	/* One TAP line: no line breaks in the reason. */
+	for (p = g_skip_reason; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
 }
 
 const char *errname(long err)
@@ -295,27 +322,28 @@ static int matches(const char *name, int argc, char **argv, int first)
 	return 0;
 }
 
-static int run_case(const struct tcase *c)
+enum case_result { CASE_PASS, CASE_FAIL, CASE_SKIP };
+
+static enum case_result run_case(const struct tcase *c)
 {
 	unsigned int t = c->timeout_s ? c->timeout_s : 60;
-	int status, fds[2];
+	int status;
 	pid_t pid;
 
+	g_skip_reason[0] = '\0';
 	fflush(stdout);
-	if (pipe(fds))
-		return -1;
 	pid = fork();
-	if (pid < 0)
-		return -1;
+	if (pid < 0) {
+		diag("fork: %s", errname(-errno));
+		return CASE_FAIL;
+	}
 	if (pid == 0) {
-		close(fds[0]);
 		setpgid(0, 0);
 		alarm(t);
 		status = c->fn(c->arg);
 		fflush(stdout);
 		_exit(status ? 1 : 0);
 	}
-	close(fds[1]);
 	setpgid(pid, pid);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
@@ -323,16 +351,15 @@ static int run_case(const struct tcase *c)
 	kill(-pid, SIGKILL);
 	while (waitpid(-pid, NULL, 0) > 0)
 		;
-	close(fds[0]);
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status) ? 1 : 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return g_skip_reason[0] ? CASE_SKIP : CASE_PASS;
 	if (WIFSIGNALED(status)) {
 		if (WTERMSIG(status) == SIGALRM)
 			diag("timeout after %u s", t);
 		else
 			diag("killed by signal %d", WTERMSIG(status));
 	}
-	return 1;
+	return CASE_FAIL;
 }
 
 static struct tcase all_cases[256];
@@ -349,7 +376,7 @@ void add_case(const char *name, int (*fn)(const void *), const void *arg, unsign
 
 int main(int argc, char **argv)
 {
-	int list = 0, first = 1, n = 0, passed = 0, failed = 0;
+	int list = 0, first = 1, plan = 0, n = 0, passed = 0, failed = 0, skipped = 0;
 	double t0 = now_s();
 	size_t k;
 
@@ -376,31 +403,62 @@ int main(int argc, char **argv)
 	register_cpp_cases();
 	register_life_cases();
 	for (k = 0; k < n_cases; k++) {
+		if (!matches(all_cases[k].name, argc, argv, first))
+			continue;
+		plan++;
+		if (list)
+			printf("%d %s\n", plan, all_cases[k].name);
+	}
+	if (list)
+		return 0;
+
+	printf("TAP version 13\n");
+	if (!plan) {
+		/* A filter that matches nothing is a mistake, not a pass. */
+		printf("Bail out! no case name contains any of:");
+		for (; first < argc; first++)
+			printf(" '%s'", argv[first]);
+		printf("\n");
+		return 2;
+	}
+	g_skip_reason = mmap(NULL, SKIP_REASON_LEN, PROT_READ | PROT_WRITE,
+			     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (g_skip_reason == MAP_FAILED) {
+		printf("Bail out! mmap of the skip-reason page: %s\n", errname(-errno));
+		return 2;
+	}
+	printf("1..%d\n", plan);
+	for (k = 0; k < n_cases; k++) {
 		const struct tcase *c = &all_cases[k];
+		enum case_result r;
 		double t;
-		int r;
 
 		if (!matches(c->name, argc, argv, first))
 			continue;
 		n++;
-		if (list) {
-			printf("%d %s\n", n, c->name);
-			continue;
-		}
+		printf("# RUN %s\n", c->name);
 		t = now_s();
 		r = run_case(c);
-		if (r == 0)
-			passed++;
-		else
-			failed++;
 		t = now_s() - t;
 		if (t >= 1.0)
 			printf("# %s took %.1f s\n", c->name, t);
-		printf("%sok %d - %s\n", r ? "not " : "", n, c->name);
+		switch (r) {
+		case CASE_PASS:
+			passed++;
+			printf("ok %d - %s\n", n, c->name);
+			break;
+		case CASE_SKIP:
+			skipped++;
+			printf("ok %d - %s # SKIP %s\n", n, c->name, g_skip_reason);
+			break;
+		case CASE_FAIL:
+			failed++;
+			printf("not ok %d - %s\n", n, c->name);
+			break;
+		}
 	}
-	if (!list) {
-		printf("# total %.1f s\n", now_s() - t0);
-		printf("%d passed, %d failed\n", passed, failed);
-	}
+	printf("# total %.1f s\n", now_s() - t0);
+	printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:%d error:0\n",
+	       passed, failed, skipped);
 	return failed ? 1 : 0;
 }

@@ -5,8 +5,24 @@
  *
  * Each case runs in a child process of its own (crash and fd isolation,
  * a per-case timeout through alarm()), returns 0 for pass, and explains a
- * failure with diag() lines ("# ...") before returning non-zero.
- * Output: "ok N - name" / "not ok N - name", then "N passed, N failed".
+ * failure with diag() lines ("# ...") before returning non-zero; SKIP()
+ * ends it as skipped, with a reason.
+ *
+ * Output is TAP version 13 as Linux's kselftest prints it
+ * (tools/testing/selftests/kselftest.h), on stdout:
+ *
+ *   TAP version 13
+ *   1..N                       the plan: the cases selected by the filter
+ *   # RUN name                 before each case: names the case a crash hit
+ *   # file.c:123: ...          diagnostics of the case
+ *   ok 1 - name                or "not ok 1 - name",
+ *                              or "ok 1 - name # SKIP reason"
+ *   # Totals: pass:P fail:F xfail:0 xpass:0 skip:S error:0
+ *   Bail out! reason           instead of a plan when nothing can run
+ *
+ * Cases the filter leaves out are not in the plan and not numbered (as
+ * kselftest_harness.h does with its -t/-T filters), so a filtered run is
+ * numbered 1..N of what it runs. scripts/tap-verdict.py judges the stream.
  */
 #ifndef XENSHM_TEST_HARNESS_H
 #define XENSHM_TEST_HARNESS_H
@@ -31,6 +47,12 @@ void diag_at(const char *file, int line, const char *fmt, ...) __attribute__((fo
 
 /* Fail the case with a message naming the source line. */
 #define FAIL(...) do { diag_at(__FILE__, __LINE__, __VA_ARGS__); return 1; } while (0)
+/*
+ * End the case as skipped ("ok N - name # SKIP reason"): for a case that
+ * cannot run here, never for one that found a bug.
+ */
+void skip_reason(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define SKIP(...) do { skip_reason(__VA_ARGS__); return 0; } while (0)
 #define CHECK(cond) do { if (!(cond)) FAIL("check failed: %s", #cond); } while (0)
 /* Expect a call returning a negative errno (library style) to equal @want. */
 #define CHECK_RET(call, want) do { long _r = (long)(call); long _w = (long)(want); \
