@@ -244,14 +244,19 @@ void BM_ring_impl(benchmark::State &st)
 	    xsr_slot_claim(&ra, 0, 1, 2, XSR_SLOT_FLAG_TX_MESSAGE, &ep) != 0 ||
 	    xsr_slot_claim(&rb, 1, 2, 1, 0, &ep) != 1) {
 		st.SkipWithError("region setup");
+		std::free(mem);
 		return;
 	}
 	// The handles are written on every call by different threads: keep them
 	// on separate cache lines (see xsr.h).
 	alignas(128) xsr_ring tx;
 	alignas(128) xsr_ring rx;
-	xsr_ring_attach(&tx, &ra, 0, XSR_TX, XSR_MODE_MESSAGE);
-	xsr_ring_attach(&rx, &rb, 1, XSR_RX, XSR_MODE_MESSAGE);
+	if (xsr_ring_attach(&tx, &ra, 0, XSR_TX, XSR_MODE_MESSAGE) ||
+	    xsr_ring_attach(&rx, &rb, 1, XSR_RX, XSR_MODE_MESSAGE)) {
+		st.SkipWithError("ring attach");
+		std::free(mem);
+		return;
+	}
 	Bell to_cons, to_prod;
 	std::atomic<uint64_t> consumed{0};
 	std::atomic<bool> stop{false};

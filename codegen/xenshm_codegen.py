@@ -29,7 +29,8 @@ SPEC_REL = "codegen/spec/xenshm.yaml"
 DEFAULT_SPEC = os.path.join(TOP, SPEC_REL)
 SCHEMA = os.path.join(HERE, "spec", "schema.json")
 
-# Paths of the generated files, relative to the tree's top (see arch.md).
+# Paths of the generated files, relative to the tree's top. docs/abi.md lists
+# them for readers (its "Generated files" line is made from OUTPUTS below).
 OUT_UAPI = "uapi/xenshm.h"
 OUT_PEER = "peer/xenshm_wire.h"
 OUT_WIRE = "ringcore/include/xenshm/wire.hpp"

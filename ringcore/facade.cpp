@@ -5,6 +5,8 @@
 #include "xenshm/protocol.hpp"
 #include "xenshm/ring.hpp"
 
+#include "xenshm/poison.hpp"
+
 using namespace xenshm;
 
 // The opaque handles hold the C++ objects.
@@ -85,8 +87,8 @@ uint32_t xsr_region_data_size(const struct xsr_region *rg)
 	return rg && G(rg)->valid ? G(rg)->data_size : 0;
 }
 
-int xsr_slot_claim(const struct xsr_region *rg, int want_slot, uint32_t domid, uint32_t peer_domid,
-		   uint32_t flags, uint32_t *epoch)
+int xsr_slot_claim(const struct xsr_region *rg, int want_slot, uint32_t domid, uint32_t peer_domid, uint32_t flags,
+		   uint32_t *epoch)
 {
 	return rg ? slot_claim(*G(rg), want_slot, domid, peer_domid, flags, epoch) : err::INVAL;
 }

@@ -9,6 +9,8 @@
 #include "xenshm/protocol.hpp"
 #include "xenshm/atomic.hpp"
 
+#include "xenshm/poison.hpp"
+
 namespace xenshm {
 
 using namespace atomic;

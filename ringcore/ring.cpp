@@ -12,6 +12,8 @@
 #include "xenshm/atomic.hpp"
 #include "xenshm/xsr.h"
 
+#include "xenshm/poison.hpp"
+
 namespace xenshm {
 
 using namespace atomic;
@@ -52,8 +54,8 @@ int ring::attach(u8 *base, u32 data_size, u32 ring_index, ring_dir d, bool msg, 
 		}
 		idx = pub = notified = p;
 		if (resync) {
-			store_release(&ctrl->prod, p); // pairs with load_acquire(prod) in the consumer
-			write_once(&ctrl->cons_event, p - 1); // not waiting for space
+			store_release(&ctrl->prod, p);	      // pairs with load_acquire(prod) in the consumer
+			write_once(&ctrl->cons_event, p - 1); // not waiting for space (see xsr_ring_attach)
 		}
 		// pairs with store_release(cons) in the consumer's publish()
 		u32 c = load_acquire(&ctrl->cons);
@@ -76,7 +78,7 @@ int ring::attach(u8 *base, u32 data_size, u32 ring_index, ring_dir d, bool msg, 
 	if (msg)
 		p = align8(p);
 	idx = pub = notified = peer = p;
-	store_release(&ctrl->cons, p); // discard what an earlier life left unread
+	store_release(&ctrl->cons, p);	  // discard what an earlier life left unread
 	write_once(&ctrl->prod_event, p); // armed: the first data wakes me
 	return 0;
 }
@@ -86,7 +88,8 @@ int ring::attach(u8 *base, u32 data_size, u32 ring_index, ring_dir d, bool msg, 
 // The C facade's path: the inline template with the copy callback.
 long ring::send(const void *src, usize len, copy_in_fn fn, void *ctx, bool more)
 {
-	return send_with(src, len, [fn, ctx](void *d, const void *s, usize n) { return fn(ctx, d, s, n); }, more);
+	auto copy = [fn, ctx](void *d, const void *s, usize n) { return fn(ctx, d, s, n); };
+	return send_with(src, len, copy, more);
 }
 
 long ring::write(const void *src, usize len, copy_in_fn fn, void *ctx, bool more)
@@ -258,7 +261,8 @@ int ring::tx_arm(usize want)
 
 long ring::recv(void *dst, usize cap, copy_out_fn fn, void *ctx, bool more)
 {
-	return recv_with(dst, cap, [fn, ctx](void *d, const void *s, usize n) { return fn(ctx, d, s, n); }, more);
+	auto copy = [fn, ctx](void *d, const void *s, usize n) { return fn(ctx, d, s, n); };
+	return recv_with(dst, cap, copy, more);
 }
 
 long ring::next_len()
@@ -427,13 +431,15 @@ inline const ring *R(const xsr_ring *r)
 	return reinterpret_cast<const ring *>(r);
 }
 
-} // namespace
+// The ring in r, or nullptr if r was never attached (a zeroed handle has no
+// control block).
+[[nodiscard]] inline ring *attached(xsr_ring *r)
+{
+	ring *x = R(r);
+	return x->ctrl ? x : nullptr;
+}
 
-// A handle that was never attached (zeroed) has no control block.
-#define RING_OR(r, bad)                              \
-	ring *x = R(r);                              \
-	if (__builtin_expect(!x->ctrl, 0))           \
-		return bad
+} // namespace
 
 extern "C" {
 
@@ -457,12 +463,13 @@ uint32_t xsr_ring_data_size(const struct xsr_ring *r)
 	return R(r)->size;
 }
 
-long xsr_send(struct xsr_ring *r, const void *src, size_t len, xsr_copy_in_fn copy_in, void *ctx,
-	      unsigned int flags)
+long xsr_send(struct xsr_ring *r, const void *src, size_t len, xsr_copy_in_fn copy_in, void *ctx, unsigned int flags)
 {
 	if (!copy_in)
 		return err::INVAL;
-	RING_OR(r, err::INVAL);
+	ring *x = attached(r);
+	if (!x)
+		return err::INVAL;
 	return x->send(src, len, copy_in, ctx, flags & XSR_MORE);
 }
 
@@ -470,22 +477,27 @@ long xsr_recv(struct xsr_ring *r, void *dst, size_t cap, xsr_copy_out_fn copy_ou
 {
 	if (!copy_out)
 		return err::INVAL;
-	RING_OR(r, err::INVAL);
+	ring *x = attached(r);
+	if (!x)
+		return err::INVAL;
 	return x->recv(dst, cap, copy_out, ctx, flags & XSR_MORE);
 }
 
 long xsr_rx_next_len(struct xsr_ring *r)
 {
-	RING_OR(r, err::INVAL);
+	ring *x = attached(r);
+	if (!x)
+		return err::INVAL;
 	return x->next_len();
 }
 
-long xsr_write(struct xsr_ring *r, const void *src, size_t len, xsr_copy_in_fn copy_in, void *ctx,
-	       unsigned int flags)
+long xsr_write(struct xsr_ring *r, const void *src, size_t len, xsr_copy_in_fn copy_in, void *ctx, unsigned int flags)
 {
 	if (!copy_in)
 		return err::INVAL;
-	RING_OR(r, err::INVAL);
+	ring *x = attached(r);
+	if (!x)
+		return err::INVAL;
 	return x->write(src, len, copy_in, ctx, flags & XSR_MORE);
 }
 
@@ -493,81 +505,103 @@ long xsr_read(struct xsr_ring *r, void *dst, size_t cap, xsr_copy_out_fn copy_ou
 {
 	if (!copy_out)
 		return err::INVAL;
-	RING_OR(r, err::INVAL);
+	ring *x = attached(r);
+	if (!x)
+		return err::INVAL;
 	return x->read(dst, cap, copy_out, ctx, flags & XSR_MORE);
 }
 
 long xsr_tx_reserve(struct xsr_ring *r, size_t len, void **buf)
 {
-	RING_OR(r, err::INVAL);
+	ring *x = attached(r);
+	if (!x)
+		return err::INVAL;
 	return x->reserve(len, buf);
 }
 
 int xsr_tx_commit(struct xsr_ring *r, size_t len)
 {
-	RING_OR(r, err::INVAL);
+	ring *x = attached(r);
+	if (!x)
+		return err::INVAL;
 	return x->commit(len);
 }
 
 long xsr_rx_peek(struct xsr_ring *r, const void **buf)
 {
-	RING_OR(r, err::INVAL);
+	ring *x = attached(r);
+	if (!x)
+		return err::INVAL;
 	return x->peek(buf);
 }
 
 int xsr_rx_release(struct xsr_ring *r, size_t len)
 {
-	RING_OR(r, err::INVAL);
+	ring *x = attached(r);
+	if (!x)
+		return err::INVAL;
 	return x->release(len);
 }
 
 long xsr_tx_space(struct xsr_ring *r)
 {
-	RING_OR(r, err::INVAL);
+	ring *x = attached(r);
+	if (!x)
+		return err::INVAL;
 	return x->tx_space();
 }
 
 long xsr_rx_avail(struct xsr_ring *r)
 {
-	RING_OR(r, err::INVAL);
+	ring *x = attached(r);
+	if (!x)
+		return err::INVAL;
 	return x->rx_avail();
 }
 
 void xsr_tx_flush(struct xsr_ring *r)
 {
-	ring *x = R(r);
-	if (x->ctrl)
+	ring *x = attached(r);
+	if (x)
 		x->tx_flush();
 }
 
 void xsr_rx_flush(struct xsr_ring *r)
 {
-	ring *x = R(r);
-	if (x->ctrl)
+	ring *x = attached(r);
+	if (x)
 		x->rx_flush();
 }
 
 int xsr_tx_need_notify(struct xsr_ring *r)
 {
-	RING_OR(r, 0);
+	ring *x = attached(r);
+	if (!x)
+		return 0;
 	return x->tx_need_notify();
 }
 
 int xsr_rx_need_notify(struct xsr_ring *r)
 {
-	RING_OR(r, 0);
+	ring *x = attached(r);
+	if (!x)
+		return 0;
 	return x->rx_need_notify();
 }
 
 int xsr_rx_arm(struct xsr_ring *r)
 {
-	RING_OR(r, err::INVAL);
+	ring *x = attached(r);
+	if (!x)
+		return err::INVAL;
 	return x->rx_arm();
 }
 
 int xsr_tx_arm(struct xsr_ring *r, size_t want)
 {
-	RING_OR(r, err::INVAL);
+	ring *x = attached(r);
+	if (!x)
+		return err::INVAL;
 	return x->tx_arm(want);
 }
 

@@ -51,14 +51,7 @@ inline void fence_full()
 template <typename T>
 [[nodiscard]] inline bool cmpxchg(T *p, T *expected, T desired)
 {
-	return __atomic_compare_exchange_n(p, expected, desired, false,
-					   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-}
-
-template <typename T>
-inline T fetch_add(T *p, T v)
-{
-	return __atomic_fetch_add(p, v, __ATOMIC_RELAXED);
+	return __atomic_compare_exchange_n(p, expected, desired, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
 
 } // namespace xenshm::atomic

@@ -20,8 +20,8 @@ struct region {
 	u32 valid;
 	u32 reserved;
 
-	int init(void *base, u64 size);
-	int validate(void *base, u64 size);
+	[[nodiscard]] int init(void *base, u64 size);
+	[[nodiscard]] int validate(void *base, u64 size);
 
 	wire::slot *slot_at(u32 i) const
 	{
@@ -34,12 +34,13 @@ struct slot_info {
 	u32 state, domid, epoch, port, flags, heartbeat, peer_domid, reserved;
 };
 
-int slot_claim(const region &rg, int want, u32 domid, u32 peer_domid, u32 flags, u32 *epoch);
-int slot_set_state(const region &rg, u32 slot, u32 state, u32 port);
+// [[nodiscard]]: the result is an error or what the caller asked for.
+[[nodiscard]] int slot_claim(const region &rg, int want, u32 domid, u32 peer_domid, u32 flags, u32 *epoch);
+[[nodiscard]] int slot_set_state(const region &rg, u32 slot, u32 state, u32 port);
 void slot_heartbeat(const region &rg, u32 slot);
 void slot_release(const region &rg, u32 slot);
-int slot_read(const region &rg, u32 slot, slot_info *out);
-int peer_check(const region &rg, u32 my_slot, u32 epoch_seen);
-int role_pick(u32 role, u32 my_slot, u32 my_domid, u32 peer_domid);
+[[nodiscard]] int slot_read(const region &rg, u32 slot, slot_info *out);
+[[nodiscard]] int peer_check(const region &rg, u32 my_slot, u32 epoch_seen);
+[[nodiscard]] int role_pick(u32 role, u32 my_slot, u32 my_domid, u32 peer_domid);
 
 } // namespace xenshm

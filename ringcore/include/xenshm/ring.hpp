@@ -3,7 +3,11 @@
 // One direction of a xenshm channel: a single-producer/single-consumer ring
 // in shared memory, seen from one side (producer or consumer). The contract
 // (who owns which word, how barriers pair, what is checked) is at the top of
-// xenshm/xsr.h; this is its implementation in freestanding C++.
+// xenshm/xsr.h; this is its implementation in freestanding C++. The one rule
+// stated here rather than there is when to notify: need_event() below.
+//
+// [[nodiscard]] marks every function whose result is an error or a decision
+// the caller must act on (notify, sleep, bytes moved).
 #pragma once
 
 #include "xenshm/atomic.hpp"
@@ -44,9 +48,24 @@ constexpr u32 record_bytes(u32 len)
 	return REC_HDR + align8(len);
 }
 
-// vring_need_event(): the side that moved its index from old_idx to new_idx
-// must notify iff the event word lies in [old_idx, new_idx).
-constexpr bool need_event(u32 event, u32 new_idx, u32 old_idx)
+// The event-index rule: its one statement in the tree (other comments point here).
+//
+// Each side owns one event word in the control block with which it asks the
+// other side for a notification: the consumer writes prod_event ("wake me
+// when prod passes this"), the producer cons_event ("wake me when cons
+// passes this"). A side that moved its own index from old_idx to new_idx
+// since its previous check must notify iff the peer's event word lies in
+//     [old_idx, new_idx)
+// counted modulo 2^32 from old_idx: the index stepped from the event word to
+// beyond it. An event word equal to old_idx asks for this move; one equal to
+// new_idx asks for the next one. The test below is that interval in wrapping
+// u32 arithmetic: virtio's vring_need_event(). (Xen's ring.h has the same
+// scheme with the event word one further on -- req_event = req_cons + 1,
+// "wake me when prod reaches this" -- hence its (old, new]; do not mix the
+// two.) How an event word is armed and re-checked without losing a wakeup is
+// in xenshm/xsr.h, "Notification"; ring.cpp implements it in
+// tx_need_notify()/rx_arm() and rx_need_notify()/tx_arm().
+[[nodiscard]] constexpr bool need_event(u32 event, u32 new_idx, u32 old_idx)
 {
 	return u32(new_idx - event - 1) < u32(new_idx - old_idx);
 }
@@ -84,25 +103,28 @@ enum class ring_dir : u8 { tx = 0, rx = 1 };
 // The caller-side state of one ring. Trivial type: lives in the opaque
 // xsr_ring storage; every field is private to this side.
 struct ring {
-	u8 *data;		// data area in shared memory
-	wire::ring_ctrl *ctrl;	// control block in shared memory
-	u32 size;		// data_size (power of two), from the private region copy
-	u32 mask;		// size - 1
-	u32 max_msg;		// largest payload in message mode
-	u32 idx;		// my index (prod for tx, cons for rx), incl. unpublished progress
-	u32 pub;		// value of my index last stored to shared memory
-	u32 notified;		// my index at the last need_notify()
-	u32 peer;		// last validated peer index (cons for tx, prod for rx)
-	u32 zc_start;		// zero copy: index where the reserved/peeked record starts
-	u32 zc_len;		// zero copy: payload bytes reserved/peeked
-	u8 dir;			// ring_dir
-	u8 message;		// 1: message records, 0: byte stream
-	u8 broken;		// sticky corruption flag
-	u8 zc_active;		// a reserve/peek is outstanding
+	u8 *data;	       // data area in shared memory
+	wire::ring_ctrl *ctrl; // control block in shared memory
+	u32 size;	       // data_size (power of two), from the private region copy
+	u32 mask;	       // size - 1
+	u32 max_msg;	       // largest payload in message mode
+	u32 idx;	       // my index (prod for tx, cons for rx), incl. unpublished progress
+	u32 pub;	       // value of my index last stored to shared memory
+	u32 notified;	       // my index at the last need_notify()
+	u32 peer;	       // last validated peer index (cons for tx, prod for rx)
+	u32 zc_start;	       // zero copy: index where the reserved/peeked record starts
+	u32 zc_len;	       // zero copy: payload bytes reserved/peeked
+	u8 dir;		       // ring_dir
+	u8 message;	       // 1: message records, 0: byte stream
+	u8 broken;	       // sticky corruption flag
+	u8 zc_active;	       // a reserve/peek is outstanding
 
-	// Setup. attach(): resync as documented in xsr.h; join(): adopt the
-	// published indices (a second user of a live ring, e.g. mmap).
-	int attach(u8 *region_base, u32 data_size, u32 ring_index, ring_dir d, bool msg, bool resync);
+	// Setup of ring ring_index of the region at region_base, as direction d.
+	// resync = true is xsr_ring_attach() (the consumer resyncs the ring);
+	// resync = false is xsr_ring_join() (adopt the published indices, write
+	// nothing: a second user of a live ring, e.g. through mmap). Both are
+	// documented in xsr.h.
+	[[nodiscard]] int attach(u8 *region_base, u32 data_size, u32 ring_index, ring_dir d, bool msg, bool resync);
 
 	// Inline fast path for C++ callers (message mode): the same code as
 	// send()/recv() -- which are these templates instantiated with the C
@@ -113,9 +135,9 @@ struct ring {
 	// all-or-nothing and sticky -EIO. Only for a handle that was attached
 	// (a zeroed one fails with -EINVAL as its mode is 0).
 	template <typename CopyIn>
-	long send_with(const void *src, usize len, CopyIn &&copy, bool more);
+	[[nodiscard]] long send_with(const void *src, usize len, CopyIn &&copy, bool more);
 	template <typename CopyOut>
-	long recv_with(void *dst, usize cap, CopyOut &&copy, bool more);
+	[[nodiscard]] long recv_with(void *dst, usize cap, CopyOut &&copy, bool more);
 
 	// The ring inside an attached C handle, for C++ callers that use the
 	// inline path on a handle set up through xsr.h (the facade keeps the
@@ -123,27 +145,28 @@ struct ring {
 	static ring *of(xsr_ring *r) { return reinterpret_cast<ring *>(r); }
 
 	// Producer.
-	long send(const void *src, usize len, copy_in_fn fn, void *ctx, bool more);
-	long write(const void *src, usize len, copy_in_fn fn, void *ctx, bool more);
-	long reserve(usize len, void **buf);
-	int commit(usize len);
-	long tx_space();
+	[[nodiscard]] long send(const void *src, usize len, copy_in_fn fn, void *ctx, bool more);
+	[[nodiscard]] long write(const void *src, usize len, copy_in_fn fn, void *ctx, bool more);
+	[[nodiscard]] long reserve(usize len, void **buf);
+	[[nodiscard]] int commit(usize len);
+	[[nodiscard]] long tx_space();
 	void tx_flush();
-	int tx_need_notify();
-	int tx_arm(usize want);
+	[[nodiscard]] int tx_need_notify();
+	[[nodiscard]] int tx_arm(usize want);
 
 	// Consumer.
-	long recv(void *dst, usize cap, copy_out_fn fn, void *ctx, bool more);
-	long next_len();
-	long read(void *dst, usize cap, copy_out_fn fn, void *ctx, bool more);
-	long peek(const void **buf);
-	int release(usize len);
-	long rx_avail();
+	[[nodiscard]] long recv(void *dst, usize cap, copy_out_fn fn, void *ctx, bool more);
+	[[nodiscard]] long next_len();
+	[[nodiscard]] long read(void *dst, usize cap, copy_out_fn fn, void *ctx, bool more);
+	[[nodiscard]] long peek(const void **buf);
+	[[nodiscard]] int release(usize len);
+	[[nodiscard]] long rx_avail();
 	void rx_flush();
-	int rx_need_notify();
-	int rx_arm();
+	[[nodiscard]] int rx_need_notify();
+	[[nodiscard]] int rx_arm();
 
-	int error() const { return broken ? err::IO : 0; }
+	[[nodiscard]] int error() const { return broken ? err::IO : 0; }
+	// Marks the ring broken (sticky); returns -EIO for `return fail();`.
 	int fail()
 	{
 		broken = 1;
@@ -152,12 +175,13 @@ struct ring {
 	}
 
 private:
-	bool refresh_cons();
-	bool refresh_prod();
+	// Re-read the peer's index once and validate it; false: corrupt.
+	[[nodiscard]] bool refresh_cons();
+	[[nodiscard]] bool refresh_prod();
 	void publish();
 	// Message mode: locate the next message record at idx (skipping at most
 	// one pad). Returns 0 and fills *len/*off, or a negative errno.
-	int next_record(u32 *len, u32 *off);
+	[[nodiscard]] int next_record(u32 *len, u32 *off);
 };
 
 static_assert(__is_trivial(ring) && __is_standard_layout(ring));

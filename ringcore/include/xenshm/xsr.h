@@ -2,9 +2,10 @@
 /*
  * xsr.h - the C facade of xenshm's ring core ("xenshm shared rings").
  *
- * The ring core is freestanding C++ (the .cpp files in ringcore/) linked into the kernel
- * module and into userspace tests. This header is all that C sees: opaque
- * caller-allocated handles, plain integers, negative Linux errno values.
+ * The ring core is freestanding C++ (the .cpp files in ringcore/) linked
+ * into the kernel module and, in userspace, into libxenshm and the host
+ * tests. This header is all that C sees: opaque caller-allocated handles,
+ * plain integers, negative Linux errno values.
  * It compiles as kernel C (__KERNEL__), userspace C99 and C++.
  *
  * ===================== Shared-memory contract =====================
@@ -40,18 +41,20 @@
  * XSR_EIO. No call loops on a shared value: the work of each call is bounded
  * by the bytes requested (at most one pad record is skipped per call).
  *
- * Notification (event index, as Xen's ring.h / virtio's vring_need_event):
- *   a side that moved its index from old to new must notify iff the peer's
- *   event word E satisfies (u32)(new - E - 1) < (u32)(new - old).
+ * Notification (event index): a side that moved its index notifies only if
+ *   the peer's event word asks for that move. The rule (which interval, in
+ *   which arithmetic) is stated once, at need_event() in xenshm/ring.hpp;
+ *   below, "need_event" means that rule applied to my index's old and new
+ *   value since my previous check.
  *   Sleeping consumer:  xsr_rx_arm():  store prod_event = cons; FULL FENCE;
  *                       re-read prod; sleep only if still empty.
  *   Producer:           store-release prod; FULL FENCE (xsr_tx_need_notify);
- *                       read prod_event; notify if it falls in (old, new].
+ *                       read prod_event; notify if need_event.
  *   Sleeping producer:  xsr_tx_arm(): store cons_event = point where enough
  *                       space is free; FULL FENCE; re-read cons; sleep only
  *                       if still not enough space.
  *   Consumer:           store-release cons; FULL FENCE (xsr_rx_need_notify);
- *                       read cons_event; notify if it falls in (old, new].
+ *                       read cons_event; notify if need_event.
  *   The two full fences pair with each other (store->fence->load on both
  *   sides, Dekker style): either the armer sees the new index or the mover
  *   sees the new event word, so no wakeup is lost. An event word is one-shot
@@ -96,6 +99,18 @@ typedef __SIZE_TYPE__ size_t;
 
 #ifdef __cplusplus
 extern "C" {
+#endif
+
+/*
+ * XSR_MUST_CHECK: the result is an error, or a decision (notify, sleep,
+ * bytes moved) the caller must act on. C++ callers get [[nodiscard]]; C
+ * callers (the module, lib/) get nothing from it: ISO C has [[nodiscard]]
+ * only from C23.
+ */
+#if defined(__cplusplus) && __cplusplus >= 201703L
+#define XSR_MUST_CHECK [[nodiscard]]
+#else
+#define XSR_MUST_CHECK
 #endif
 
 /* Negative Linux errno values (asm-generic numbers: x86, arm, arm64). */
@@ -175,9 +190,11 @@ uint32_t xsr_max_msg_for(uint32_t data_size);
  * XSR_EPROTO: another ABI major or no event_idx feature; XSR_EIO: header
  * inconsistent with size; XSR_EINVAL: bad arguments.
  */
-int xsr_region_init(struct xsr_region *rg, void *base, uint64_t size);
+XSR_MUST_CHECK int xsr_region_init(struct xsr_region *rg, void *base,
+				   uint64_t size);
 /* Same checks without initialising; XSR_EAGAIN if no MAGIC yet. */
-int xsr_region_validate(struct xsr_region *rg, void *base, uint64_t size);
+XSR_MUST_CHECK int xsr_region_validate(struct xsr_region *rg, void *base,
+				       uint64_t size);
 uint32_t xsr_region_data_size(const struct xsr_region *rg);
 
 /* ---------------- slots and rendezvous ---------------- */
@@ -191,13 +208,15 @@ uint32_t xsr_region_data_size(const struct xsr_region *rg);
  * Returns the slot number (0/1) and *epoch, or XSR_EBUSY / XSR_EINVAL.
  * With want_slot == -1 a slot holding my domid is preferred (reclaim).
  */
-int xsr_slot_claim(const struct xsr_region *rg, int want_slot, uint32_t domid,
-		   uint32_t peer_domid, uint32_t flags, uint32_t *epoch);
+XSR_MUST_CHECK int xsr_slot_claim(const struct xsr_region *rg, int want_slot,
+				  uint32_t domid, uint32_t peer_domid,
+				  uint32_t flags, uint32_t *epoch);
 /* Owner publishes progress: port (for GO) is written before state, which
  * is stored with release. state must be ATTACHED, GO or CONNECTED; GO needs
  * port != 0. Returns 0 or XSR_EINVAL. */
-int xsr_slot_set_state(const struct xsr_region *rg, unsigned int slot,
-		       uint32_t state, uint32_t port);
+XSR_MUST_CHECK int xsr_slot_set_state(const struct xsr_region *rg,
+				      unsigned int slot, uint32_t state,
+				      uint32_t port);
 /* Advance my heartbeat word (feature heartbeat). */
 void xsr_slot_heartbeat(const struct xsr_region *rg, unsigned int slot);
 /* Owner leaves: state = FREE (release), then port 0, domid = DOMID_NONE. */
@@ -205,16 +224,16 @@ void xsr_slot_release(const struct xsr_region *rg, unsigned int slot);
 /* Read a slot (normally the peer's, 1 - my_slot): state with acquire, then
  * the other words once each. XSR_EIO if state is unknown or GO without a
  * port. */
-int xsr_slot_read(const struct xsr_region *rg, unsigned int slot,
-		  struct xsr_slot_info *out);
+XSR_MUST_CHECK int xsr_slot_read(const struct xsr_region *rg, unsigned int slot,
+				 struct xsr_slot_info *out);
 /* 0 if the peer (slot 1 - my_slot) is still the one seen with epoch_seen;
  * XSR_ECONNRESET if its slot is FREE or its epoch changed; XSR_EIO corrupt. */
-int xsr_peer_check(const struct xsr_region *rg, unsigned int my_slot,
-		   uint32_t epoch_seen);
+XSR_MUST_CHECK int xsr_peer_check(const struct xsr_region *rg,
+				  unsigned int my_slot, uint32_t epoch_seen);
 /* XSR_ROLE_RECEIVER or XSR_ROLE_SENDER. AUTO: lower domid receives; equal
  * domids (loopback): slot 0 receives. XSR_EINVAL for an unknown role. */
-int xsr_role_pick(uint32_t role, unsigned int my_slot, uint32_t my_domid,
-		  uint32_t peer_domid);
+XSR_MUST_CHECK int xsr_role_pick(uint32_t role, unsigned int my_slot,
+				 uint32_t my_domid, uint32_t peer_domid);
 
 /* ---------------- rings ---------------- */
 
@@ -226,24 +245,29 @@ int xsr_role_pick(uint32_t role, unsigned int my_slot, uint32_t my_domid,
  *         earlier life left unread), prod_event := cons (armed: the first
  *         data wakes me).
  * XSR_TX: ring my_slot: adopt my published prod (a restarted consumer
- *         resyncs to it), cons_event := prod - 1 (not waiting for space).
+ *         resyncs to it), cons_event := prod - 1 (not waiting for space: at
+ *         most one event, when the consumer has drained the ring).
  * In message mode both sides round a misaligned prod (left by an earlier
  * stream-mode life) up to 8 the same way.
  * mode: XSR_MODE_* this ring carries (TX: mine; RX: the producer's flag).
  * Returns 0 or XSR_EINVAL.
  */
-int xsr_ring_attach(struct xsr_ring *r, const struct xsr_region *rg,
-		    unsigned int my_slot, unsigned int dir, unsigned int mode);
+XSR_MUST_CHECK int xsr_ring_attach(struct xsr_ring *r,
+				   const struct xsr_region *rg,
+				   unsigned int my_slot, unsigned int dir,
+				   unsigned int mode);
 /*
  * Join a LIVE ring as a second user of the same end (e.g. userspace through
  * mmap while the kernel end is connected): adopt the published indices
  * (TX: my prod; RX: my cons), write nothing. XSR_EIO if my published index
  * is misaligned in message mode.
  */
-int xsr_ring_join(struct xsr_ring *r, const struct xsr_region *rg,
-		  unsigned int my_slot, unsigned int dir, unsigned int mode);
+XSR_MUST_CHECK int xsr_ring_join(struct xsr_ring *r,
+				 const struct xsr_region *rg,
+				 unsigned int my_slot, unsigned int dir,
+				 unsigned int mode);
 /* 0 or XSR_EIO (sticky). */
-int xsr_ring_error(const struct xsr_ring *r);
+XSR_MUST_CHECK int xsr_ring_error(const struct xsr_ring *r);
 /* Mark the ring broken by hand (e.g. the caller found corruption). */
 void xsr_ring_set_broken(struct xsr_ring *r);
 uint32_t xsr_ring_max_msg(const struct xsr_ring *r);
@@ -252,19 +276,23 @@ uint32_t xsr_ring_data_size(const struct xsr_ring *r);
 /* Message mode, all-or-nothing. send: len on success; XSR_EAGAIN no room
  * (nothing written); XSR_EMSGSIZE len > max_msg. recv: payload length;
  * XSR_EAGAIN empty; XSR_EMSGSIZE cap too small (message stays queued). */
-long xsr_send(struct xsr_ring *r, const void *src, size_t len,
-	      xsr_copy_in_fn copy_in, void *ctx, unsigned int flags);
-long xsr_recv(struct xsr_ring *r, void *dst, size_t cap,
-	      xsr_copy_out_fn copy_out, void *ctx, unsigned int flags);
+XSR_MUST_CHECK long xsr_send(struct xsr_ring *r, const void *src, size_t len,
+			     xsr_copy_in_fn copy_in, void *ctx,
+			     unsigned int flags);
+XSR_MUST_CHECK long xsr_recv(struct xsr_ring *r, void *dst, size_t cap,
+			     xsr_copy_out_fn copy_out, void *ctx,
+			     unsigned int flags);
 /* Length of the next message without consuming it, or XSR_EAGAIN. */
-long xsr_rx_next_len(struct xsr_ring *r);
+XSR_MUST_CHECK long xsr_rx_next_len(struct xsr_ring *r);
 
 /* Stream mode, partial: bytes moved (> 0), 0 if len/cap is 0, XSR_EAGAIN
  * if the ring is full/empty. */
-long xsr_write(struct xsr_ring *r, const void *src, size_t len,
-	       xsr_copy_in_fn copy_in, void *ctx, unsigned int flags);
-long xsr_read(struct xsr_ring *r, void *dst, size_t cap,
-	      xsr_copy_out_fn copy_out, void *ctx, unsigned int flags);
+XSR_MUST_CHECK long xsr_write(struct xsr_ring *r, const void *src, size_t len,
+			      xsr_copy_in_fn copy_in, void *ctx,
+			      unsigned int flags);
+XSR_MUST_CHECK long xsr_read(struct xsr_ring *r, void *dst, size_t cap,
+			     xsr_copy_out_fn copy_out, void *ctx,
+			     unsigned int flags);
 
 /*
  * Zero copy. reserve: message mode reserves one contiguous payload of len
@@ -276,15 +304,15 @@ long xsr_read(struct xsr_ring *r, void *dst, size_t cap,
  * (len ignored), stream mode len <= peeked bytes. A new reserve/peek
  * replaces an uncommitted/unreleased one. XSR_EINVAL on misuse.
  */
-long xsr_tx_reserve(struct xsr_ring *r, size_t len, void **buf);
-int xsr_tx_commit(struct xsr_ring *r, size_t len);
-long xsr_rx_peek(struct xsr_ring *r, const void **buf);
-int xsr_rx_release(struct xsr_ring *r, size_t len);
+XSR_MUST_CHECK long xsr_tx_reserve(struct xsr_ring *r, size_t len, void **buf);
+XSR_MUST_CHECK int xsr_tx_commit(struct xsr_ring *r, size_t len);
+XSR_MUST_CHECK long xsr_rx_peek(struct xsr_ring *r, const void **buf);
+XSR_MUST_CHECK int xsr_rx_release(struct xsr_ring *r, size_t len);
 
 /* TX: stream mode: free bytes; message mode: largest payload that can be
  * sent now (0 if none). RX: bytes published and not consumed (both modes). */
-long xsr_tx_space(struct xsr_ring *r);
-long xsr_rx_avail(struct xsr_ring *r);
+XSR_MUST_CHECK long xsr_tx_space(struct xsr_ring *r);
+XSR_MUST_CHECK long xsr_rx_avail(struct xsr_ring *r);
 
 /* Publish a deferred (XSR_MORE) index. */
 void xsr_tx_flush(struct xsr_ring *r);
@@ -293,15 +321,15 @@ void xsr_rx_flush(struct xsr_ring *r);
 /* After producing / consuming: publish, full fence, read the peer's event
  * word; 1 if the peer asked to be notified for the progress made since the
  * previous call, else 0. */
-int xsr_tx_need_notify(struct xsr_ring *r);
-int xsr_rx_need_notify(struct xsr_ring *r);
+XSR_MUST_CHECK int xsr_tx_need_notify(struct xsr_ring *r);
+XSR_MUST_CHECK int xsr_rx_need_notify(struct xsr_ring *r);
 
 /* Before sleeping. rx_arm: 0 = armed and still empty (sleep), 1 = data
  * arrived (do not sleep). tx_arm: want = payload length (message mode) or
  * bytes (stream mode, clamped to 1..data_size) needed; 0 = armed and not
  * enough space (sleep), 1 = space is there. XSR_EIO if broken. */
-int xsr_rx_arm(struct xsr_ring *r);
-int xsr_tx_arm(struct xsr_ring *r, size_t want);
+XSR_MUST_CHECK int xsr_rx_arm(struct xsr_ring *r);
+XSR_MUST_CHECK int xsr_tx_arm(struct xsr_ring *r, size_t want);
 
 #ifdef __cplusplus
 }
