@@ -35,6 +35,7 @@ help:
 	@echo "  test          everything CI runs"
 	@echo "  regen         regenerate the ABI from codegen/spec/xenshm.yaml"
 	@echo "  regen-check   fail if generated files are stale"
+	@echo "  check         checkpatch --strict, clang-format, poison and regen checks (seconds)"
 	@echo "  module        xenshm.ko for the running kernel, or build/\$$KSERIES/\$$ARCH/xenshm.ko"
 	@echo "                with ARCH=arm64|x86_64 KSERIES=6.1|6.12 (Debian's headers), or KDIR="
 	@echo "  module-all    both kernel series x both arches"
@@ -51,7 +52,7 @@ deps:
 
 # Aggregates. Each area's targets live in mk/<area>.mk; `test` runs them all,
 # cheapest first, so a broken generator fails in seconds, not after a kernel build.
-TEST_STEPS ?= regen-check test-codegen test-host module-all test-build-errors test-fresh-clone test-qemu-smoke test-qemu test-kunit xen-selftest test-xen
+TEST_STEPS ?= check test-codegen test-host module-all test-build-errors test-fresh-clone test-qemu-smoke test-qemu test-kunit xen-selftest test-xen
 
 .PHONY: test demo bench module-all
 test: deps

@@ -101,7 +101,7 @@ ringcore-freestanding: $(RC_FS_OBJS)
 	done
 	@for std in c90 c99 gnu11; do \
 		gcc -std=$$std -pedantic -Wall -Wextra -Werror -fsyntax-only -x c $(RC_INC)/xenshm/xsr.h || exit 1; done
-	@g++ -std=gnu++20 -Wall -Wextra -Werror -fsyntax-only -x c++ $(RC_INC)/xenshm/xsr_mem.h
+	@g++ -std=gnu++20 -Wall -Wextra -Werror -fsyntax-only -I$(RC_INC) -x c++ $(RC_INC)/xenshm/xsr_mem.h
 	@echo "ringcore-freestanding: ok (x86_64, arm64; xsr.h as C90/C99/C11/C++)"
 
 # ---- fuzz ----

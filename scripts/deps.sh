@@ -10,7 +10,7 @@ set -euo pipefail
 want=("$@")
 [ ${#want[@]} -gt 0 ] || want=(all)
 
-pkgs_host=(build-essential g++ make python3 python3-yaml python3-jsonschema
+pkgs_host=(build-essential g++ make python3 python3-yaml python3-jsonschema clang-format
 	   libgtest-dev libbenchmark-dev libboost-dev clang libclang-rt-14-dev
 	   python3-matplotlib)
 pkgs_module=(gcc-aarch64-linux-gnu g++-aarch64-linux-gnu binutils-aarch64-linux-gnu

@@ -8,7 +8,7 @@
 #ifndef XENSHM_XSR_MEM_H
 #define XENSHM_XSR_MEM_H
 
-#include "xsr.h"
+#include "xenshm/xsr.h"
 
 #ifdef __KERNEL__
 #include <linux/string.h>
