@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KUnit suite xenshm_channel: what the character device reports, one layer
- * below the fops (module/channel.c): GET_INFO contents, the poll mask in each
- * channel state, NOTIFY's decisions and errors (including for mmap users,
- * whose production is only visible in the shared index), and the event
- * counters. Two ends on one region with the fake transport of
- * kunit/fake_transport.h.
+ * below the fops (module/channel.c, module/datapath.c): GET_INFO contents,
+ * the poll mask in each channel state, NOTIFY's decisions and errors
+ * (including for mmap users, whose production is only visible in the shared
+ * index), and the event counters. Two ends on one region with the fake
+ * transport of kunit/fake_transport.h.
  *
  * Not covered here: the file operations (read/write, poll, blocking and
  * wakeups, one opener per end) are xenshm_chardev's (chardev_test.c); what

@@ -125,7 +125,7 @@ static bool wait_state(struct file *f, u32 state)
 {
 	struct xenshm_channel *ch = chan(f);
 
-	wait_event_timeout(ch->state_wq, xenshm_channel_state(ch) == state,
+	wait_event_timeout(ch->wq, xenshm_channel_state(ch) == state,
 			   msecs_to_jiffies(WAIT_MS));
 	return xenshm_channel_state(ch) == state;
 }
@@ -477,7 +477,6 @@ static void xenshm_chardev_blocking_woken(struct kunit *test)
 	struct xenshm_channel *a = chan(p->f[0]);
 	bool write = c->write;
 	struct blocker bl = { .f = p->f[0], .write = write, .len = 100 };
-	wait_queue_head_t *wq = write ? &a->tx_wq : &a->rx_wq;
 	struct task_struct *t;
 	unsigned long end;
 	bool woken;
@@ -497,10 +496,10 @@ static void xenshm_chardev_blocking_woken(struct kunit *test)
 
 	/* Until the blocker sleeps (or finished wrongly early). */
 	end = jiffies + msecs_to_jiffies(WAIT_MS);
-	while (!wq_has_sleeper(wq) && !completion_done(&bl.done) &&
+	while (!wq_has_sleeper(&a->wq) && !completion_done(&bl.done) &&
 	       time_before(jiffies, end))
 		usleep_range(1000, 2000);
-	KUNIT_EXPECT_TRUE(test, wq_has_sleeper(wq));
+	KUNIT_EXPECT_TRUE(test, wq_has_sleeper(&a->wq));
 	KUNIT_EXPECT_FALSE(test, completion_done(&bl.done));
 
 	if (write)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Test fixture shared by the suites that drive module/channel.c: two channel
- * ends on one vmalloc'ed region, each with its own fake domid, and a fake
+ * Test fixture shared by the suites that drive a channel (module/channel.h):
+ * two ends on one vmalloc'ed region, each with its own fake domid, and a fake
  * transport (struct xenshm_transport_ops) in place of the event-channel
  * hypercalls. Linux 6.1 has no KUnit static stubs (include/kunit/static_stub.h
  * appeared in 6.3); the ops table the module already has is the seam.
@@ -36,6 +36,7 @@
 #include <linux/wait.h>
 
 #include "channel.h"
+#include "chardev.h"
 
 #define FAKE_REGION	16384u	/* data_size 4096 */
 #define FAKE_WAIT_MS	5000
@@ -60,6 +61,7 @@ struct fake_end {
 struct fake_env {
 	struct xenshm_region *region;
 	struct xenshm_channel *ch[2];
+	struct xenshm_chardev *dev[2];	/* /dev/xenshm/kunit-a, -b */
 	struct fake_end end[2];
 	bool deliver;		/* notify() raises an event on the bound peer */
 	spinlock_t lock;	/* deliver: a peer's teardown vs. notify() */
@@ -208,6 +210,12 @@ static inline struct fake_env *fake_env_setup(struct kunit *test, size_t region_
 		KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(ch), "channel_create: %ld", PTR_ERR(ch));
 		env->ch[i] = ch;
 	}
+	for (i = 0; i < 2; i++) {
+		struct xenshm_chardev *dev = xenshm_chardev_add(env->ch[i]);
+
+		KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(dev), "chardev_add: %ld", PTR_ERR(dev));
+		env->dev[i] = dev;
+	}
 	return env;
 }
 
@@ -222,6 +230,9 @@ static inline void fake_env_exit(struct kunit *test)
 	struct fake_env *env = test->priv;
 	int i;
 
+	for (i = 0; i < 2; i++)
+		if (!IS_ERR_OR_NULL(env->dev[i]))
+			xenshm_chardev_remove(env->dev[i]);
 	for (i = 0; i < 2; i++)
 		if (!IS_ERR_OR_NULL(env->ch[i]))
 			xenshm_channel_destroy(env->ch[i]);
@@ -250,7 +261,7 @@ static inline int fake_connect(struct xenshm_channel *ch, u32 flags, u32 peer, u
 
 /*
  * Wait (bounded) until @ch shows @state; returns whether it did.  The state
- * is published (and state_wq woken) part-way through a transition that runs
+ * is published (and ch->wq woken) part-way through a transition that runs
  * under ch->lock: a detach shows IDLE first, then frees the slot and tears
  * the binding down.  Taking ch->lock once waits for the rest, so a case can
  * check the slot, ports and counters right after; GET_INFO, which takes the
@@ -261,7 +272,7 @@ static inline bool fake_wait_state(struct xenshm_channel *ch, u32 state)
 {
 	bool reached;
 
-	wait_event_interruptible_timeout(ch->state_wq, xenshm_channel_state(ch) == state,
+	wait_event_interruptible_timeout(ch->wq, xenshm_channel_state(ch) == state,
 					 msecs_to_jiffies(FAKE_WAIT_MS));
 	mutex_lock(&ch->lock);
 	reached = xenshm_channel_state(ch) == state;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KUnit suite xenshm_proto: the rendezvous and liveness state machine of
- * module/channel.c, with the event-channel hypercalls replaced by a fake
+ * module/rendezvous.c, with the event-channel hypercalls replaced by a fake
  * transport (struct xenshm_transport_ops). Linux 6.1 has no KUnit static
  * stubs (include/kunit/static_stub.h appeared in 6.3), so the ops table the
  * module already has is the seam (kunit/fake_transport.h describes the fake).

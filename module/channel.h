@@ -7,39 +7,43 @@
  *   struct xenshm_region   the shared memory (loopback: vmalloc_user();
  *                          Xen: memremap()ed static shared memory).  Refcounted
  *                          (kref): the channel holds one reference, every VMA
- *                          mapping it holds another, so memory outlives close().
+ *                          mapping it holds another.
  *   struct xenshm_channel  one local end: the slot it owns, its role and mode,
- *                          the rendezvous state, the event-channel ports, wait
- *                          queues, the eventfd and the counters.  Created by a
- *                          transport (loopback.c, xen.c) and destroyed by it; it
+ *                          the rendezvous state, the event-channel ports, the
+ *                          wait queue, the eventfd and the counters.  Created
+ *                          and destroyed by a transport (loopback.c, xen.c); it
  *                          lives as long as the module, which cannot be
  *                          unloaded while a file or a mapping is open.
  *
- * Transports differ only in struct xenshm_transport_ops: how to learn the local
- * domid, how the receiver allocates its port, how the sender binds, how to kick
- * the peer and how to tear the binding down.  Every notification that reaches
- * this end, whatever carried it, enters through xenshm_channel_event().
+ * Layering: transport -> channel -> char device.  A transport creates the
+ * channel, hands it to the char device (chardev.h) and feeds it events
+ * through xenshm_channel_event(); the channel reaches the transport only
+ * through struct xenshm_transport_ops and knows nothing of the char device,
+ * which calls the channel API below.
  *
- * Locking (outer to inner; see channel.c for the details):
- *   ch->lock       mutex: configuration and rendezvous state (state, role,
- *                  mode, slot, ports, peer identity, connect error, opener,
- *                  transport binding).  Held by ioctls and the channel work.
- *   ch->tx_lock    mutex: the single producer of the TX ring (write(), NOTIFY tx).
- *   ch->rx_lock    mutex: the single consumer of the RX ring (read(), NOTIFY rx).
- *   ch->conn_lock  spinlock (irq-safe): the connection snapshot read by poll()
- *                  and by the event handler (state, peer epoch, ring handles).
- *   ch->ev_lock    spinlock (irq-safe): ch->evfd.
- *   The connection (ch->state, ch->rs, peer identity) changes only with ALL of
- *   lock, tx_lock, rx_lock and conn_lock held, so holding any one of them is
- *   enough to read it.  The flag bits in ch->flags (BROKEN, PEER_GONE) are set
- *   with atomic bitops from any context and cleared only with all four held.
+ * The channel's code, one job per file:
+ *   channel.c     the object: create/destroy, events, peer check, eventfd,
+ *                 counters, GET_INFO
+ *   rendezvous.c  CONNECT: the slot state machine, detach, reconnect, RESET,
+ *                 open/release, the liveness check
+ *   datapath.c    read/write, poll, NOTIFY, mmap bookkeeping
+ *   ringshim.c    the ring core (ringcore/, through xenshm/xsr.h)
+ *
+ * Locking: the locks are declared in struct xenshm_channel, each with what it
+ * protects; the order is lock -> tx_lock -> rx_lock -> conn_lock, ev_lock is
+ * a leaf.  The connection (ch->state) changes only with all four held
+ * (xenshm_set_state()); the slot and ring setup (ch->rs), the peer's
+ * identity and the configuration change only under ch->lock while ch->state
+ * is not CONNECTED.  So whoever holds any one of the four and sees CONNECTED
+ * may read all of them; moving data through rs.tx / rs.rx takes tx_lock /
+ * rx_lock.  The flag bits BROKEN and PEER_GONE are set with atomic bitops
+ * from any context and cleared only with all four held.
  */
 #ifndef XENSHM_CHANNEL_H
 #define XENSHM_CHANNEL_H
 
 #include <linux/atomic.h>
 #include <linux/kref.h>
-#include <linux/miscdevice.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -50,9 +54,7 @@
 #include "ringshim.h"
 
 struct eventfd_ctx;
-struct file;
 struct iov_iter;
-struct vm_area_struct;
 struct xenshm_channel;
 
 /* ---- shared region ---- */
@@ -127,7 +129,7 @@ enum {
 	XENSHM_CH_MMAP,
 };
 
-/* Rendezvous phases (ch->phase), see channel.c. */
+/* Rendezvous phases (ch->phase), see rendezvous.c. */
 enum xenshm_phase {
 	XENSHM_PH_REGION,	/* initialise or validate the region */
 	XENSHM_PH_CLAIM,	/* claim a slot, attach my TX ring */
@@ -136,6 +138,7 @@ enum xenshm_phase {
 	XENSHM_PH_WAIT_CONNECTED, /* receiver: wait for the sender */
 };
 
+/* Every field a sysfs file (chardev.c) and STATS report; only atomic64_t. */
 struct xenshm_counters {
 	atomic64_t tx_bytes;
 	atomic64_t rx_bytes;
@@ -151,18 +154,14 @@ struct xenshm_counters {
 
 struct xenshm_channel {
 	/* ---- fixed at creation ---- */
-	char name[XENSHM_NAME_MAX];
-	char devname[XENSHM_NAME_MAX + 8];	/* "xenshm/<name>" */
+	char name[XENSHM_NAME_MAX];	/* the device is /dev/xenshm/<name> */
 	struct xenshm_region *region;
 	const struct xenshm_transport_ops *ops;
 	void *tpriv;			/* transport's per-channel data */
 	int want_slot;			/* 0, 1, or -1 for "any free slot" */
 	u32 default_peer;		/* XENSHM_DOMID_NONE, or a pinned peer */
-	struct miscdevice misc;
-	bool registered;
 
-	/* ---- protected by lock ---- */
-	struct mutex lock;		/* control plane, see above */
+	struct mutex lock;		/* control plane: the fields below, up to work */
 	bool opened;			/* one opener per end */
 	u32 state;			/* IDLE, CONNECTING or CONNECTED */
 	enum xenshm_phase phase;	/* while CONNECTING */
@@ -170,52 +169,56 @@ struct xenshm_channel {
 	u32 req_role;			/* role asked for by CONNECT */
 	u32 role;			/* role in effect once picked */
 	u32 mode;			/* mode this end produces */
-	u32 tx_flags;			/* slot flags published */
 	u32 pin_peer;			/* required peer domid or DOMID_NONE */
 	u32 local_domid;
 	u32 peer_domid;
 	u32 peer_epoch;			/* peer's epoch seen at connect */
-	u32 peer_flags;			/* peer's slot flags seen at connect */
 	u32 local_port;
 	u32 remote_port;
-	int slot;			/* slot owned, or -1 */
 	unsigned long deadline;		/* jiffies: connect timeout */
 	unsigned long work_delay;	/* jiffies: next poll of the rendezvous */
 	struct delayed_work work;	/* rendezvous steps and liveness check */
 
-	struct mutex tx_lock;		/* single producer of the TX ring */
-	struct mutex rx_lock;		/* single consumer of the RX ring */
-	spinlock_t conn_lock;		/* connection, for the event handler */
+	struct mutex tx_lock;		/* this end is the single producer of rs.tx */
+	struct mutex rx_lock;		/* this end is the single consumer of rs.rx */
+	spinlock_t conn_lock;		/* irq-safe: the connection, for xenshm_channel_event() */
 	struct xenshm_rs rs;		/* ring core handles (ringshim.h) */
 
-	unsigned long flags;		/* XENSHM_CH_* bits */
-	atomic_t event_seq;		/* bumped by every event / state change */
+	unsigned long flags;		/* XENSHM_CH_* bits, atomic bitops */
 	atomic_t rings_mapped;		/* live writable VMAs of the rings */
+	/*
+	 * One wait queue for every sleeper: read() and write() sample
+	 * event_seq before their last check and sleep on wq until it changes;
+	 * poll() and state waiters wait on wq too.  xenshm_changed() bumps
+	 * event_seq before waking wq, on every event and every state change,
+	 * so no wakeup is lost.
+	 */
+	atomic_t event_seq;
+	wait_queue_head_t wq;
 
-	wait_queue_head_t rx_wq;	/* readers: data or a state change */
-	wait_queue_head_t tx_wq;	/* writers: space or a state change */
-	wait_queue_head_t state_wq;	/* poll: connect finished or failed */
-
-	spinlock_t ev_lock;		/* protects evfd (irq-safe) */
+	spinlock_t ev_lock;		/* irq-safe: evfd */
 	struct eventfd_ctx *evfd;
 
 	struct xenshm_counters stats;
 };
 
+/* ---- channel.c ---- */
+
 /*
- * Create an end on @region (takes over the caller's region reference) and
- * register /dev/xenshm/<name>.  @want_slot is 0 or 1 for a fixed slot, -1 to
- * claim whichever is free.  @pin_peer is XENSHM_DOMID_NONE or a domid to
- * refuse every other peer.
+ * Create an end on @region (takes over the caller's region reference, even on
+ * error).  @want_slot is 0 or 1 for a fixed slot, -1 to claim whichever is
+ * free.  @pin_peer is XENSHM_DOMID_NONE or a domid to refuse every other
+ * peer.  The caller then gives it a device (xenshm_chardev_add()).
  */
 struct xenshm_channel *
 xenshm_channel_create(const char *name, struct xenshm_region *region,
 		      const struct xenshm_transport_ops *ops, void *tpriv,
 		      int want_slot, u32 pin_peer);
 /*
- * Unregister and free.  No file may be open and no mapping may exist: call
- * it only from module exit (fops.owner and the VMAs pin the module), so a
- * VMA may point at its channel.
+ * Detach and free.  No file may be open and no mapping may exist, and the
+ * device must be gone (xenshm_chardev_remove()): call it only from module
+ * exit or from the init that failed (fops.owner and the VMAs pin the module,
+ * so a VMA may point at its channel).
  */
 void xenshm_channel_destroy(struct xenshm_channel *ch);
 
@@ -226,16 +229,24 @@ void xenshm_channel_destroy(struct xenshm_channel *ch);
  */
 void xenshm_channel_event(struct xenshm_channel *ch);
 
-/* Used by chardev.c. */
-int xenshm_channel_open(struct xenshm_channel *ch);
-void xenshm_channel_release(struct xenshm_channel *ch);
-int xenshm_channel_connect(struct xenshm_channel *ch,
-			   const struct xenshm_connect *arg);
-int xenshm_channel_reset(struct xenshm_channel *ch);
+/* User-visible state (enum chan_state), folding in BROKEN and PEER_GONE. */
+u32 xenshm_channel_state(struct xenshm_channel *ch);
 int xenshm_channel_set_eventfd(struct xenshm_channel *ch, int fd);
 void xenshm_channel_info(struct xenshm_channel *ch, struct xenshm_info *info);
 void xenshm_channel_stats(struct xenshm_channel *ch, struct xenshm_stats *st);
-int xenshm_channel_notify(struct xenshm_channel *ch, u32 flags);
+
+/* ---- rendezvous.c ---- */
+
+/* One opener per end: -EBUSY for a second one. */
+int xenshm_channel_open(struct xenshm_channel *ch);
+/* The file went: detach, back to IDLE, eventfd dropped. */
+void xenshm_channel_release(struct xenshm_channel *ch);
+/* CONNECT (docs/uapi.md): 0 connected, -EINPROGRESS, or -errno. */
+int xenshm_channel_connect(struct xenshm_channel *ch,
+			   const struct xenshm_connect *arg);
+int xenshm_channel_reset(struct xenshm_channel *ch);
+
+/* ---- datapath.c ---- */
 
 /* How read()/write() may wait (chardev.c derives it from the kiocb). */
 enum xenshm_io_wait {
@@ -256,33 +267,34 @@ ssize_t xenshm_channel_read(struct xenshm_channel *ch, struct iov_iter *to,
 			    enum xenshm_io_wait wait);
 ssize_t xenshm_channel_write(struct xenshm_channel *ch, struct iov_iter *from,
 			     enum xenshm_io_wait wait);
+/* The poll mask; the caller waits on ch->wq. */
 __poll_t xenshm_channel_poll_mask(struct xenshm_channel *ch);
+/* NOTIFY: 1 the peer was kicked, 0 it did not ask, or -errno. */
+int xenshm_channel_notify(struct xenshm_channel *ch, u32 flags);
 /* A writable mapping of the rings appeared / went (chardev.c vm_ops). */
 void xenshm_channel_map_rings(struct xenshm_channel *ch);
 void xenshm_channel_unmap_rings(struct xenshm_channel *ch);
-/* User-visible state (enum chan_state), folding in BROKEN and PEER_GONE. */
-u32 xenshm_channel_state(struct xenshm_channel *ch);
 
-extern const struct file_operations xenshm_fops;
+/* ---- inside the channel: channel.c for rendezvous.c and datapath.c ---- */
 
-/* An ioctl argument, once copied in (every one starts with size, flags). */
-union xenshm_ioc_arg {
-	struct xenshm_info info;
-	struct xenshm_connect connect;
-	struct xenshm_eventfd eventfd;
-	struct xenshm_notify notify;
-	struct xenshm_stats stats;
-	struct xenshm_reset reset;
-};
-
+/* Something happened: bump event_seq, wake wq, signal the eventfd. */
+void xenshm_changed(struct xenshm_channel *ch);
+/* Shared memory is corrupt: BROKEN (sticky until RESET), counted, woken. */
+void xenshm_mark_broken(struct xenshm_channel *ch);
 /*
- * chardev.c: the ioctl handler of @file after the user copies.  @u holds
- * the argument of @cmd, its size already checked; GET_INFO and STATS fill it
- * in.  Validates and executes the command: 0 (NOTIFY: 0 or 1) or -errno.
- * unlocked_ioctl wraps it; KUnit calls it with kernel structs.
+ * Is the peer gone (or the channel broken)?  Caller holds one of the four
+ * locks and saw ch->state == CONNECTED under it; sets PEER_GONE or BROKEN.
  */
-long xenshm_ioctl_arg(struct file *file, unsigned int cmd,
-		      union xenshm_ioc_arg *u);
-extern const struct attribute_group *xenshm_dev_groups[];
+bool xenshm_check_peer(struct xenshm_channel *ch);
+/* Kick the peer if bound.  Any context. */
+void xenshm_kick(struct xenshm_channel *ch);
+/* After a data move: kick if the peer asked (@need 1), count it if not (0),
+ * mark the channel broken on a negative @need.
+ */
+void xenshm_kick_if(struct xenshm_channel *ch, int need);
+void xenshm_stats_clear(struct xenshm_channel *ch);
+/* rendezvous.c, for channel.c: the work item, and the detach of destroy. */
+void xenshm_rendezvous_work(struct work_struct *work);
+void xenshm_rendezvous_stop(struct xenshm_channel *ch);
 
 #endif /* XENSHM_CHANNEL_H */

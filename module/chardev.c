@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * /dev/xenshm/<name>: file operations, mmap and ioctls of a channel end.
+ * /dev/xenshm/<name>, the char device of a channel end: registration, file
+ * operations, mmap, ioctls and the sysfs files.
  *
  * How this works
  *   Each channel end is a misc device.  Opening it binds the file to the end
@@ -23,28 +24,42 @@
  *   hostile peer would.
  *
  * Lifetime
- *   fops.owner pins the module while a file is open.  A mapping may outlive
- *   the file: its VMA holds a reference on the region (memory stays valid) and
- *   on the module, because the vm_operations live in module text.  So rmmod
- *   fails with EBUSY while any mapping exists, and is safe afterwards.
+ *   A transport adds the device after creating the channel and removes it
+ *   before destroying the channel (chardev.h); the channel does not know
+ *   the device.  fops.owner pins the module while a file is open, and every
+ *   mapping holds its file (vma->vm_file), so the last close, which
+ *   detaches, comes after the last munmap.  Each VMA still takes its own
+ *   reference on the region and on the module (vm_ops open/close, as
+ *   gntalloc's do), so a mapping is safe without leaning on that order.
+ *   rmmod fails with EBUSY while a file or a mapping exists.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/build_bug.h>
 #include <linux/compat.h>
 #include <linux/device.h>
+#include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/poll.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
 #include <linux/vmalloc.h>
 
 #include "channel.h"
+#include "chardev.h"
 #include "kcompat.h"
 #include "uapi.h"
+
+/* One per channel end; the miscdevice's drvdata is &dev->misc. */
+struct xenshm_chardev {
+	struct miscdevice misc;
+	struct xenshm_channel *ch;
+	char name[XENSHM_NAME_MAX + 8];		/* "xenshm/<name>" */
+};
 
 static struct xenshm_channel *file_channel(struct file *file)
 {
@@ -55,7 +70,7 @@ static int xenshm_open(struct inode *inode, struct file *file)
 {
 	/* misc_open() left the struct miscdevice in private_data. */
 	struct miscdevice *misc = file->private_data;
-	struct xenshm_channel *ch = container_of(misc, struct xenshm_channel, misc);
+	struct xenshm_channel *ch = container_of(misc, struct xenshm_chardev, misc)->ch;
 	int ret;
 
 	ret = xenshm_channel_open(ch);
@@ -109,9 +124,7 @@ static __poll_t xenshm_poll(struct file *file, struct poll_table_struct *wait)
 {
 	struct xenshm_channel *ch = file_channel(file);
 
-	poll_wait(file, &ch->rx_wq, wait);
-	poll_wait(file, &ch->tx_wq, wait);
-	poll_wait(file, &ch->state_wq, wait);
+	poll_wait(file, &ch->wq, wait);
 	return xenshm_channel_poll_mask(ch);
 }
 
@@ -309,7 +322,7 @@ static long xenshm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	return 0;
 }
 
-const struct file_operations xenshm_fops = {
+static const struct file_operations xenshm_fops = {
 	.owner = THIS_MODULE,
 	.open = xenshm_open,
 	.release = xenshm_release,
@@ -328,7 +341,7 @@ static struct xenshm_channel *dev_channel(struct device *dev)
 {
 	struct miscdevice *misc = dev_get_drvdata(dev);
 
-	return container_of(misc, struct xenshm_channel, misc);
+	return container_of(misc, struct xenshm_chardev, misc)->ch;
 }
 
 static const char *const state_names[] = {
@@ -520,8 +533,42 @@ static const struct attribute_group xenshm_stats_group = {
 	.attrs = xenshm_stats_attrs,
 };
 
-const struct attribute_group *xenshm_dev_groups[] = {
+static const struct attribute_group *xenshm_dev_groups[] = {
 	&xenshm_dev_group,
 	&xenshm_stats_group,
 	NULL,
 };
+
+/* ---- registration ---- */
+
+struct xenshm_chardev *xenshm_chardev_add(struct xenshm_channel *ch)
+{
+	struct xenshm_chardev *dev;
+	int ret;
+
+	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	if (!dev)
+		return ERR_PTR(-ENOMEM);
+	dev->ch = ch;
+	snprintf(dev->name, sizeof(dev->name), "xenshm/%s", ch->name);
+	dev->misc.minor = MISC_DYNAMIC_MINOR;
+	dev->misc.name = dev->name;
+	dev->misc.fops = &xenshm_fops;
+	dev->misc.groups = xenshm_dev_groups;
+	dev->misc.mode = 0600;
+	ret = misc_register(&dev->misc);
+	if (ret) {
+		pr_err("%s: misc_register failed: %d\n", dev->name, ret);
+		kfree(dev);
+		return ERR_PTR(ret);
+	}
+	return dev;
+}
+
+void xenshm_chardev_remove(struct xenshm_chardev *dev)
+{
+	if (!dev)
+		return;
+	misc_deregister(&dev->misc);
+	kfree(dev);
+}

@@ -29,6 +29,7 @@
 #include <linux/vmalloc.h>
 
 #include "channel.h"
+#include "chardev.h"
 #include "xenshm_main.h"
 
 static unsigned int loopback;
@@ -51,6 +52,7 @@ struct lb_pair;
 struct lb_end {
 	struct lb_pair *pair;
 	struct xenshm_channel *ch;
+	struct xenshm_chardev *dev;	/* /dev/xenshm/loop<i>-<a|b> */
 	struct irq_work irq_work;	/* delivers one event to this end */
 	unsigned int slot;
 	bool bound;			/* pair->lock */
@@ -167,8 +169,24 @@ static void lb_region_release(struct xenshm_region *region)
 	kfree(region);
 }
 
+/* Both devices go before either channel: no end is opened without its peer. */
+static void lb_pair_exit(struct lb_pair *pair)
+{
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		xenshm_chardev_remove(pair->end[i].dev);
+		pair->end[i].dev = NULL;
+	}
+	for (i = 0; i < 2; i++) {
+		xenshm_channel_destroy(pair->end[i].ch);
+		pair->end[i].ch = NULL;
+	}
+}
+
 static int lb_pair_init(struct lb_pair *pair, unsigned int index)
 {
+	struct xenshm_chardev *dev;
 	struct xenshm_region *region;
 	char name[XENSHM_NAME_MAX];
 	unsigned int i;
@@ -211,24 +229,24 @@ static int lb_pair_init(struct lb_pair *pair, unsigned int index)
 			ret = PTR_ERR(ch);
 			if (i == 0)
 				xenshm_region_put(region);
-			else
-				xenshm_channel_destroy(pair->end[0].ch);
-			pair->end[0].ch = NULL;
-			return ret;
+			goto err;
 		}
 		end->ch = ch;
 	}
-	return 0;
-}
-
-static void lb_pair_exit(struct lb_pair *pair)
-{
-	unsigned int i;
-
+	/* Both ends exist before either can be opened. */
 	for (i = 0; i < 2; i++) {
-		xenshm_channel_destroy(pair->end[i].ch);
-		pair->end[i].ch = NULL;
+		dev = xenshm_chardev_add(pair->end[i].ch);
+		if (IS_ERR(dev)) {
+			ret = PTR_ERR(dev);
+			goto err;
+		}
+		pair->end[i].dev = dev;
 	}
+	return 0;
+
+err:
+	lb_pair_exit(pair);
+	return ret;
 }
 
 int xenshm_loopback_init(void)

@@ -3,7 +3,7 @@
  * xenshm: VM-to-VM channels over Xen static shared memory and event
  * channels, with a loopback transport for testing.
  *
- * This file only brings the parts up and down; see xenshm.h for the order.
+ * This file only brings the parts up and down; see xenshm_main.h for the order.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

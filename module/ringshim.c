@@ -206,11 +206,6 @@ u32 xenshm_rs_max_msg(struct xenshm_rs *rs)
 	return xsr_ring_max_msg(&rs->tx);
 }
 
-bool xenshm_rs_broken(struct xenshm_rs *rs)
-{
-	return xsr_ring_error(&rs->tx) || xsr_ring_error(&rs->rx);
-}
-
 ssize_t xenshm_rs_write(struct xenshm_rs *rs, struct iov_iter *from)
 {
 	struct rs_io io = { .iter = from };
@@ -235,11 +230,6 @@ ssize_t xenshm_rs_read(struct xenshm_rs *rs, struct iov_iter *to)
 	else
 		ret = xsr_read(&rs->rx, &io, len, rs_copy_out, &io, 0);
 	return rs_io_settle(&io, ret);
-}
-
-long xenshm_rs_rx_next_len(struct xenshm_rs *rs)
-{
-	return xsr_rx_next_len(&rs->rx);
 }
 
 long xenshm_rs_rx_avail(struct xenshm_rs *rs)
@@ -273,18 +263,26 @@ int xenshm_rs_rx_need_notify(struct xenshm_rs *rs)
 }
 
 /*
- * mmap users.  The facade keeps each side's own index in private memory and
- * has no call to adopt an index that userspace advanced through a mapping,
- * so the few questions the kernel must answer for such an end are asked of
- * the published words directly.  Each word is read once; nothing here
- * indexes memory with them.
+ * mmap users.  Userspace drives this end's index through the mapping, with a
+ * handle of its own (xsr_ring_join() in lib/), while the kernel still
+ * answers poll() and NOTIFY for the end.  The facade has no call that
+ * answers for an index another user moves (its handles keep their own index
+ * privately; a joined handle does not follow the mapping's progress), so
+ * these four read the published words themselves: each word once, nothing
+ * indexed with them, nothing written to shared memory.  They are the one
+ * place outside ringcore/ that reads the ring words; a facade call that
+ * answers for a joined handle whose index another user moves would take
+ * them over.
+ *
+ * cons is loaded first, with acquire, so that the load of prod comes after
+ * it: cons <= prod then holds in what we read even while the mapping's user
+ * moves its index, and prod - cons > data_size can only mean corruption.
  */
 long xenshm_rs_mmap_rx_avail(struct xenshm_rs *rs)
 {
 	struct xenshm_ring_ctrl *c = rs_rx_ctrl(rs);
-	/* pairs with the producer's store-release of prod */
-	u32 prod = smp_load_acquire(&c->prod);
-	u32 cons = READ_ONCE(c->cons);
+	u32 cons = smp_load_acquire(&c->cons);	/* before prod, see above */
+	u32 prod = READ_ONCE(c->prod);
 
 	if (prod - cons > rs->data_size)
 		return -EIO;
@@ -294,7 +292,7 @@ long xenshm_rs_mmap_rx_avail(struct xenshm_rs *rs)
 long xenshm_rs_mmap_tx_free(struct xenshm_rs *rs)
 {
 	struct xenshm_ring_ctrl *c = rs_tx_ctrl(rs);
-	/* pairs with the consumer's store-release of cons */
+	/* before prod, see above; pairs with the consumer's store-release */
 	u32 cons = smp_load_acquire(&c->cons);
 	u32 prod = READ_ONCE(c->prod);
 
@@ -303,7 +301,10 @@ long xenshm_rs_mmap_tx_free(struct xenshm_rs *rs)
 	return rs->data_size - (prod - cons);
 }
 
-/* The event-index rule: notify iff the event word lies in (old, new]. */
+/*
+ * The formula of need_event() in xenshm/ring.hpp, where the rule is stated;
+ * a copy only because the core cannot be asked for a mapped end (above).
+ */
 static int rs_need_event(u32 event, u32 new, u32 old)
 {
 	return (u32)(new - event - 1) < (u32)(new - old);

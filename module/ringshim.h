@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * ringshim: the kernel's only door to the ring core (ringcore/, C++ behind
- * the C facade xenshm/xsr.h).  channel.c calls these functions and never
- * xsr_*() directly; this file only borrows the facade's handle types so the
- * channel can embed them.
+ * the C facade xenshm/xsr.h).  The channel (channel.c, rendezvous.c,
+ * datapath.c) calls these functions and never xsr_*() directly; this header
+ * only borrows the facade's handle types so the channel can embed them.
  *
  * Errors are negative Linux errno values.  The caller serialises calls on
  * one direction (tx_lock / rx_lock), as the facade requires.
@@ -68,9 +68,6 @@ int xenshm_rs_attach_tx(struct xenshm_rs *rs, u32 mode);
 int xenshm_rs_attach_rx(struct xenshm_rs *rs, u32 mode);
 u32 xenshm_rs_max_msg(struct xenshm_rs *rs);
 
-/* Sticky ring corruption: true if either ring is broken. */
-bool xenshm_rs_broken(struct xenshm_rs *rs);
-
 /*
  * Data path (tx_lock / rx_lock held), on iov_iter_count() bytes of the
  * iterator.  Stream: partial, bytes moved or -EAGAIN.  Message: one whole
@@ -82,8 +79,6 @@ bool xenshm_rs_broken(struct xenshm_rs *rs);
  */
 ssize_t xenshm_rs_write(struct xenshm_rs *rs, struct iov_iter *from);
 ssize_t xenshm_rs_read(struct xenshm_rs *rs, struct iov_iter *to);
-/* Next message's payload length (message mode), or -EAGAIN / -EIO. */
-long xenshm_rs_rx_next_len(struct xenshm_rs *rs);
 
 long xenshm_rs_rx_avail(struct xenshm_rs *rs);
 long xenshm_rs_tx_space(struct xenshm_rs *rs);

@@ -11,7 +11,7 @@
  *   - the own domid is learnt once from Xen: EVTCHNOP_alloc_unbound with
  *     remote_dom = DOMID_SELF makes Xen record our real domid as the remote
  *     end; EVTCHNOP_status reports it; the port is closed again;
- *   - channel.c runs the rendezvous through the region's slots (each side
+ *   - rendezvous.c runs the rendezvous through the region's slots (each side
  *     publishes its domid there, the lower domid is the receiver) and calls
  *     the ops below for the Xen parts of the recipe: the receiver allocates
  *     an unbound port for the peer (listen), the sender binds to it (bind).
@@ -29,8 +29,8 @@
  * Warning
  *   The peer owns half of every region and may write anything at any time;
  *   the only values this file takes from shared memory are the peer's domid
- *   and port, which channel.c reads once and this file range-checks before
- *   handing them to Xen (which checks them again).
+ *   and port, which the ring core reads once and this file range-checks
+ *   before handing them to Xen (which checks them again).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": xen: " fmt
 
@@ -56,6 +56,7 @@
 #include <asm/xen/hypercall.h>
 
 #include "channel.h"
+#include "chardev.h"
 #include "xenshm_main.h"
 
 static char *peers;
@@ -71,6 +72,7 @@ MODULE_PARM_DESC(peers,
 struct xenshm_xen_chan {
 	struct list_head node;
 	struct xenshm_channel *ch;
+	struct xenshm_chardev *dev;		/* /dev/xenshm/<xen,id> */
 	char irq_name[XENSHM_NAME_MAX + 8];	/* "xenshm-<xen,id>" */
 	int irq;				/* bound IRQ, or -1 */
 	evtchn_port_t port;			/* local port, or 0 */
@@ -355,6 +357,7 @@ static int xen_add_region(struct device_node *np)
 	struct xenshm_xen_chan *xc;
 	struct xenshm_region *region;
 	struct xenshm_channel *ch;
+	struct xenshm_chardev *dev;
 	struct resource res;
 	const char *id;
 	u64 offset = 0;
@@ -418,6 +421,14 @@ static int xen_add_region(struct device_node *np)
 		return ret;
 	}
 	xc->ch = ch;
+	dev = xenshm_chardev_add(ch);
+	if (IS_ERR(dev)) {
+		ret = PTR_ERR(dev);
+		xenshm_channel_destroy(ch);
+		kfree(xc);
+		return ret;
+	}
+	xc->dev = dev;
 	list_add_tail(&xc->node, &xen_chans);
 	if (pin != XENSHM_DOMID_NONE)
 		pr_info("%s: %pR, dom%u, peer pinned to dom%u: /dev/xenshm/%s\n",
@@ -434,9 +445,10 @@ err_free:
 }
 
 /*
- * Find every Xen shared-memory region and create its channel.
- * Returns 0 (also when not running on Xen, or when Xen gave no region: the
- * module may still serve loopback pairs) or a negative errno.
+ * Find every Xen shared-memory region and create its channel and device.
+ * Returns how many it created (0 when not running on Xen, or when Xen gave
+ * no usable region: the module may still serve loopback pairs) or a
+ * negative errno.
  */
 int xenshm_xen_init(void)
 {
@@ -479,6 +491,7 @@ void xenshm_xen_exit(void)
 
 	list_for_each_entry_safe(xc, tmp, &xen_chans, node) {
 		list_del(&xc->node);
+		xenshm_chardev_remove(xc->dev);
 		/* Detaches (slot FREE + a last event to the peer), tears down. */
 		xenshm_channel_destroy(xc->ch);
 		kfree(xc);

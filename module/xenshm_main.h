@@ -6,8 +6,8 @@
  * main.c brings the parts up in this order and takes them down in reverse:
  *   1. xenshm_abi_check()      compile-time layout checks (module/abi_check.h)
  *   2. xenshm_selftest()       ring core self-check in kernel memory
- *   3. xenshm_loopback_init()  char devices + loopback transport
- *   4. xenshm_xen_init()       Xen transport (static shared memory regions)
+ *   3. xenshm_loopback_init()  loopback pairs (channels and their devices)
+ *   4. xenshm_xen_init()       Xen regions (channels and their devices)
  * The transports' *_init return the number of channels they created or a
  * negative errno; a failure unwinds what came before it. A load that would
  * create no channel at all fails with -ENODEV: a module with no device is a

@@ -1,0 +1,460 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The rendezvous: how an end claims its slot, finds its peer, exchanges the
+ * event-channel port and reaches CONNECTED; how it detaches, reconnects after
+ * the peer left, and keeps checking that the peer is still there.
+ *
+ * How this works
+ *   The wire protocol (region init, slot claim, role rule, ring resync) lives
+ *   in the ring core and is specified in xenshm/xsr.h; this file drives it
+ *   from process context and calls the transport (struct
+ *   xenshm_transport_ops) for the event-channel parts of the recipe.
+ *   CONNECT runs the steps first inline, then from ch->work, which polls with
+ *   a backoff from 5 ms to 200 ms and is kicked by every event
+ *   (xenshm_channel_event()).  Everything here runs under ch->lock.
+ *
+ * Phases (ch->phase, while ch->state is CONNECTING):
+ *   REGION         init or validate the region header (retry on -EAGAIN)
+ *   CLAIM          claim my slot (state ATTACHED, epoch + 1), attach my TX
+ *                  ring (it keeps its published prod; the consumer's attach
+ *                  discards whatever an earlier life left unread)
+ *   PEER           wait until the peer's slot is ATTACHED (or GO, when I turn
+ *                  out to be the sender); check a pinned peer (EACCES), pick
+ *                  the role, attach my RX ring in the mode the peer produces.
+ *                  Receiver: transport listen(), publish the port, state GO.
+ *   WAIT_GO        sender: wait for GO, bind() to the published port,
+ *                  publish CONNECTED, send one event.
+ *   WAIT_CONNECTED receiver: wait until the sender is CONNECTED, publish
+ *                  CONNECTED.
+ *   A peer that restarts during the rendezvous (epoch change) sends us back
+ *   to PEER; a receiver keeps its port when the peer's domid did not change
+ *   (Xen returns an interdomain port to "unbound" when the remote end
+ *   closes, so the peer's next life can bind to it again).
+ *   The deadline (CONNECT.timeout_ms) turns into -ETIMEDOUT.
+ *
+ * Once CONNECTED, ch->work checks the peer every 250 ms (the other liveness
+ * checks are listed in channel.c).  Detaching (RESET, the last close, a
+ * failed connect, a reconnect after PEER_GONE) frees the slot and then sends
+ * one event, so the peer sees the hang-up at once.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bug.h>
+#include <linux/jiffies.h>
+#include <linux/lockdep.h>
+#include <linux/minmax.h>
+#include <linux/workqueue.h>
+
+#include "channel.h"
+
+#define XENSHM_CONNECT_TIMEOUT_MS	30000
+#define XENSHM_POLL_MIN			max(1UL, msecs_to_jiffies(5))
+#define XENSHM_POLL_MAX			msecs_to_jiffies(200)
+#define XENSHM_LIVENESS			msecs_to_jiffies(250)
+
+/* ---- connection state changes ---- */
+
+/*
+ * The one place ch->state changes: all four locks held, so whoever holds
+ * any one of them sees a stable connection (channel.h).  @clear drops
+ * BROKEN / PEER_GONE.
+ */
+static void xenshm_set_state(struct xenshm_channel *ch, u32 state, bool clear)
+{
+	unsigned long irqflags;
+
+	lockdep_assert_held(&ch->lock);
+	mutex_lock(&ch->tx_lock);
+	mutex_lock(&ch->rx_lock);
+	spin_lock_irqsave(&ch->conn_lock, irqflags);
+	WRITE_ONCE(ch->state, state);
+	if (clear) {
+		clear_bit(XENSHM_CH_BROKEN, &ch->flags);
+		clear_bit(XENSHM_CH_PEER_GONE, &ch->flags);
+	}
+	spin_unlock_irqrestore(&ch->conn_lock, irqflags);
+	mutex_unlock(&ch->rx_lock);
+	mutex_unlock(&ch->tx_lock);
+	xenshm_changed(ch);
+}
+
+/* Give the transport binding back (ports closed, no more events). */
+static void xenshm_unbind(struct xenshm_channel *ch)
+{
+	lockdep_assert_held(&ch->lock);
+	if (test_and_clear_bit(XENSHM_CH_BOUND, &ch->flags))
+		ch->ops->teardown(ch);
+	ch->local_port = XENSHM_PORT_NONE;
+	ch->remote_port = XENSHM_PORT_NONE;
+}
+
+/*
+ * Detach: back to IDLE, slot FREE, one last event so the peer sees the
+ * hang-up at once, binding torn down.  Keeps ch->error (the reason a
+ * connect failed) for the caller to report.
+ */
+static void xenshm_detach(struct xenshm_channel *ch)
+{
+	lockdep_assert_held(&ch->lock);
+	cancel_delayed_work(&ch->work);	/* the work re-checks the state */
+	xenshm_set_state(ch, XENSHM_CHAN_STATE_IDLE, false);
+	if (ch->rs.slot >= 0) {
+		xenshm_rs_release(&ch->rs);	/* FREE, with release */
+		xenshm_kick(ch);		/* after FREE: the peer sees it */
+	}
+	xenshm_unbind(ch);
+	ch->role = ch->req_role;
+	ch->peer_domid = XENSHM_DOMID_NONE;
+	ch->peer_epoch = 0;
+	if (!atomic_read(&ch->rings_mapped))
+		clear_bit(XENSHM_CH_MMAP, &ch->flags);
+}
+
+static void xenshm_connect_failed(struct xenshm_channel *ch, int err)
+{
+	lockdep_assert_held(&ch->lock);
+	if (err == -EIO || err == -EPROTO)
+		atomic64_inc(&ch->stats.errors);
+	if (err == -EIO)
+		set_bit(XENSHM_CH_BROKEN, &ch->flags);
+	pr_info("%s: connect failed: %d\n", ch->name, err);
+	WRITE_ONCE(ch->error, err);
+	xenshm_detach(ch);
+}
+
+static void xenshm_connected(struct xenshm_channel *ch)
+{
+	lockdep_assert_held(&ch->lock);
+	WRITE_ONCE(ch->error, 0);
+	xenshm_set_state(ch, XENSHM_CHAN_STATE_CONNECTED, false);
+	mod_delayed_work(system_wq, &ch->work, XENSHM_LIVENESS);
+	pr_debug("%s: connected to dom%u as %s (ports %u/%u, tx %s, rx %s)\n",
+		 ch->name, ch->peer_domid,
+		 ch->role == XENSHM_ROLE_RECEIVER ? "receiver" : "sender",
+		 ch->local_port, ch->remote_port,
+		 ch->mode == XENSHM_MODE_MESSAGE ? "message" : "stream",
+		 ch->rs.rx_mode == XENSHM_MODE_MESSAGE ? "message" : "stream");
+}
+
+/* ---- the steps ---- */
+
+/* The peer restarted or changed during the rendezvous: start over at PEER. */
+static int xenshm_peer_restarted(struct xenshm_channel *ch,
+				 const struct xenshm_rs_peer *peer)
+{
+	int ret;
+
+	lockdep_assert_held(&ch->lock);
+	if (ch->phase == XENSHM_PH_WAIT_CONNECTED &&
+	    peer->state != XENSHM_SLOT_STATE_FREE &&
+	    peer->domid == ch->peer_domid) {
+		/* Same domain, new life: it may bind to the port we hold. */
+		ch->peer_epoch = peer->epoch;
+		return xenshm_rs_attach_rx(&ch->rs, peer->flags &
+					   XENSHM_SLOT_FLAGS_TX_MESSAGE ?
+					   XENSHM_MODE_MESSAGE : XENSHM_MODE_STREAM);
+	}
+	xenshm_unbind(ch);
+	ret = xenshm_rs_publish(&ch->rs, XENSHM_SLOT_STATE_ATTACHED,
+				XENSHM_PORT_NONE);
+	ch->phase = XENSHM_PH_PEER;
+	return ret;
+}
+
+/* One pass through as many phases as possible: 0 connected, -EAGAIN wait. */
+static int xenshm_rendezvous_step(struct xenshm_channel *ch)
+{
+	struct xenshm_region *region = ch->region;
+	struct xenshm_rs_peer peer;
+	u32 epoch, slot_flags;
+	int ret;
+
+	lockdep_assert_held(&ch->lock);
+	switch (ch->phase) {
+	case XENSHM_PH_REGION:
+		ret = xenshm_rs_region_open(&ch->rs, region->base, region->size);
+		if (ret)
+			return ret;
+		ch->phase = XENSHM_PH_CLAIM;
+		fallthrough;
+	case XENSHM_PH_CLAIM:
+		ret = ch->ops->local_domid(ch, &ch->local_domid);
+		if (ret)
+			return ret;
+		slot_flags = ch->mode == XENSHM_MODE_MESSAGE ?
+			XENSHM_SLOT_FLAGS_TX_MESSAGE : 0;
+		ret = xenshm_rs_claim(&ch->rs, ch->want_slot, ch->local_domid,
+				      ch->pin_peer, slot_flags, &epoch);
+		if (ret == -EBUSY)
+			return -EAGAIN;	/* someone holds it: until timeout */
+		if (ret < 0)
+			return ret;
+		ret = xenshm_rs_attach_tx(&ch->rs, ch->mode);
+		if (ret)
+			return ret;
+		ch->phase = XENSHM_PH_PEER;
+		fallthrough;
+	case XENSHM_PH_PEER:
+		ret = xenshm_rs_peer_read(&ch->rs, &peer);
+		if (ret)
+			return ret;
+		if (peer.state == XENSHM_SLOT_STATE_FREE)
+			return -EAGAIN;
+		if (ch->pin_peer != XENSHM_DOMID_NONE &&
+		    peer.domid != ch->pin_peer) {
+			pr_warn("%s: peer dom%u is not the pinned dom%u\n",
+				ch->name, peer.domid, ch->pin_peer);
+			return -EACCES;
+		}
+		ret = xenshm_rs_role_pick(ch->req_role, ch->rs.slot,
+					  ch->local_domid, peer.domid);
+		if (ret < 0)
+			return ret;
+		/*
+		 * Go on only with a peer at the start of the same round:
+		 * ATTACHED, or GO if it is the receiver.  A CONNECTED peer is
+		 * a previous life that has not noticed our new epoch yet.
+		 */
+		if (peer.state != XENSHM_SLOT_STATE_ATTACHED &&
+		    !(peer.state == XENSHM_SLOT_STATE_GO &&
+		      ret == XENSHM_ROLE_SENDER))
+			return -EAGAIN;
+		ch->role = ret;
+		ch->peer_domid = peer.domid;
+		ch->peer_epoch = peer.epoch;
+		ret = xenshm_rs_attach_rx(&ch->rs, peer.flags &
+					  XENSHM_SLOT_FLAGS_TX_MESSAGE ?
+					  XENSHM_MODE_MESSAGE : XENSHM_MODE_STREAM);
+		if (ret)
+			return ret;
+		if (ch->role == XENSHM_ROLE_SENDER) {
+			ch->phase = XENSHM_PH_WAIT_GO;
+			return xenshm_rendezvous_step(ch);
+		}
+		ret = ch->ops->listen(ch, ch->peer_domid, &ch->local_port);
+		if (ret)
+			return ret;
+		set_bit(XENSHM_CH_BOUND, &ch->flags);
+		ret = xenshm_rs_publish(&ch->rs, XENSHM_SLOT_STATE_GO,
+					ch->local_port);
+		if (ret)
+			return ret;
+		ch->phase = XENSHM_PH_WAIT_CONNECTED;
+		fallthrough;
+	case XENSHM_PH_WAIT_CONNECTED:
+		ret = xenshm_rs_peer_read(&ch->rs, &peer);
+		if (ret)
+			return ret;
+		if (peer.state == XENSHM_SLOT_STATE_FREE ||
+		    peer.epoch != ch->peer_epoch || peer.domid != ch->peer_domid) {
+			ret = xenshm_peer_restarted(ch, &peer);
+			if (ret)
+				return ret;
+			if (ch->phase != XENSHM_PH_WAIT_CONNECTED)
+				return -EAGAIN;
+		}
+		if (peer.state != XENSHM_SLOT_STATE_CONNECTED)
+			return -EAGAIN;
+		ch->remote_port = peer.port;
+		ret = xenshm_rs_publish(&ch->rs, XENSHM_SLOT_STATE_CONNECTED,
+					ch->local_port);
+		if (ret)
+			return ret;
+		xenshm_connected(ch);
+		return 0;
+	case XENSHM_PH_WAIT_GO:
+		ret = xenshm_rs_peer_read(&ch->rs, &peer);
+		if (ret)
+			return ret;
+		if (peer.state == XENSHM_SLOT_STATE_FREE ||
+		    peer.epoch != ch->peer_epoch || peer.domid != ch->peer_domid) {
+			ret = xenshm_peer_restarted(ch, &peer);
+			return ret ? ret : -EAGAIN;
+		}
+		if (peer.state != XENSHM_SLOT_STATE_GO)
+			return -EAGAIN;
+		ret = ch->ops->bind(ch, ch->peer_domid, peer.port,
+				    &ch->local_port);
+		if (ret) {
+			/* The receiver may have restarted under us: look again. */
+			if (!xenshm_rs_peer_read(&ch->rs, &peer) &&
+			    peer.epoch != ch->peer_epoch)
+				return xenshm_peer_restarted(ch, &peer) ?: -EAGAIN;
+			return ret;
+		}
+		set_bit(XENSHM_CH_BOUND, &ch->flags);
+		ch->remote_port = peer.port;
+		ret = xenshm_rs_publish(&ch->rs, XENSHM_SLOT_STATE_CONNECTED,
+					ch->local_port);
+		if (ret)
+			return ret;
+		xenshm_connected(ch);
+		/* The receiver waits for our CONNECTED: tell it now. */
+		xenshm_kick(ch);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* Drive the rendezvous once: connected, failed, or re-armed for later. */
+static void xenshm_rendezvous(struct xenshm_channel *ch)
+{
+	int ret;
+
+	lockdep_assert_held(&ch->lock);
+	if (ch->state != XENSHM_CHAN_STATE_CONNECTING)
+		return;
+	ret = xenshm_rendezvous_step(ch);
+	if (!ret)
+		return;
+	if (ret != -EAGAIN) {
+		xenshm_connect_failed(ch, ret);
+		return;
+	}
+	if (time_after_eq(jiffies, ch->deadline)) {
+		xenshm_connect_failed(ch, -ETIMEDOUT);
+		return;
+	}
+	mod_delayed_work(system_wq, &ch->work,
+			 min_t(unsigned long, ch->work_delay,
+			       ch->deadline - jiffies + 1));
+	ch->work_delay = min_t(unsigned long, ch->work_delay * 2,
+			       XENSHM_POLL_MAX);
+}
+
+/* ch->work: the next rendezvous step, or the periodic liveness check. */
+void xenshm_rendezvous_work(struct work_struct *work)
+{
+	struct xenshm_channel *ch =
+		container_of(to_delayed_work(work), struct xenshm_channel, work);
+
+	mutex_lock(&ch->lock);
+	switch (ch->state) {
+	case XENSHM_CHAN_STATE_CONNECTING:
+		xenshm_rendezvous(ch);
+		break;
+	case XENSHM_CHAN_STATE_CONNECTED:
+		if (!xenshm_check_peer(ch))
+			mod_delayed_work(system_wq, &ch->work, XENSHM_LIVENESS);
+		break;
+	default:
+		break;
+	}
+	mutex_unlock(&ch->lock);
+}
+
+/* ---- what the file asks for: CONNECT, RESET, open, release ---- */
+
+int xenshm_channel_connect(struct xenshm_channel *ch,
+			   const struct xenshm_connect *arg)
+{
+	u32 pin = ch->default_peer;
+	u32 timeout_ms;
+	int ret;
+
+	if (arg->flags & XENSHM_CONNECT_FLAGS_PIN_PEER) {
+		/* An administrator's pin cannot be overridden. */
+		if (pin != XENSHM_DOMID_NONE && pin != arg->peer_domid)
+			return -EACCES;
+		pin = arg->peer_domid;
+	}
+	timeout_ms = arg->timeout_ms ?: XENSHM_CONNECT_TIMEOUT_MS;
+
+	mutex_lock(&ch->lock);
+	if (test_bit(XENSHM_CH_BROKEN, &ch->flags)) {
+		ret = -EIO;
+		goto out;
+	}
+	switch (ch->state) {
+	case XENSHM_CHAN_STATE_CONNECTING:
+		ret = -EINPROGRESS;
+		goto out;
+	case XENSHM_CHAN_STATE_CONNECTED:
+		if (!test_bit(XENSHM_CH_PEER_GONE, &ch->flags)) {
+			ret = 0;
+			goto out;
+		}
+		/* The peer left: reconnect, dropping what was not read. */
+		xenshm_detach(ch);
+		break;
+	default:
+		break;
+	}
+
+	ch->req_role = arg->role;
+	ch->role = arg->role;
+	ch->mode = arg->mode;
+	ch->pin_peer = pin;
+	ch->deadline = jiffies + msecs_to_jiffies(timeout_ms);
+	ch->work_delay = XENSHM_POLL_MIN;
+	ch->phase = XENSHM_PH_REGION;
+	WRITE_ONCE(ch->error, 0);
+	if (!atomic_read(&ch->rings_mapped))
+		clear_bit(XENSHM_CH_MMAP, &ch->flags);
+	xenshm_set_state(ch, XENSHM_CHAN_STATE_CONNECTING, true);
+	xenshm_rendezvous(ch);
+
+	switch (ch->state) {
+	case XENSHM_CHAN_STATE_CONNECTED:
+		ret = 0;
+		break;
+	case XENSHM_CHAN_STATE_CONNECTING:
+		ret = -EINPROGRESS;
+		break;
+	default:
+		ret = ch->error ?: -EIO;
+		break;
+	}
+out:
+	mutex_unlock(&ch->lock);
+	return ret;
+}
+
+int xenshm_channel_reset(struct xenshm_channel *ch)
+{
+	mutex_lock(&ch->lock);
+	xenshm_detach(ch);
+	WRITE_ONCE(ch->error, 0);
+	/* detach kept BROKEN so a failed connect can report it; drop it now */
+	xenshm_set_state(ch, XENSHM_CHAN_STATE_IDLE, true);
+	xenshm_stats_clear(ch);
+	mutex_unlock(&ch->lock);
+	return 0;
+}
+
+int xenshm_channel_open(struct xenshm_channel *ch)
+{
+	int ret = 0;
+
+	mutex_lock(&ch->lock);
+	if (ch->opened) {
+		ret = -EBUSY;
+	} else {
+		ch->opened = true;
+		WRITE_ONCE(ch->error, 0);
+		xenshm_stats_clear(ch);
+	}
+	mutex_unlock(&ch->lock);
+	return ret;
+}
+
+void xenshm_channel_release(struct xenshm_channel *ch)
+{
+	mutex_lock(&ch->lock);
+	xenshm_detach(ch);
+	WRITE_ONCE(ch->error, 0);
+	xenshm_set_state(ch, XENSHM_CHAN_STATE_IDLE, true);
+	ch->opened = false;
+	mutex_unlock(&ch->lock);
+	xenshm_channel_set_eventfd(ch, -1);
+}
+
+/* Module exit, or an init that failed: no file is open (channel.h). */
+void xenshm_rendezvous_stop(struct xenshm_channel *ch)
+{
+	mutex_lock(&ch->lock);
+	WARN_ON(ch->opened);
+	xenshm_detach(ch);
+	mutex_unlock(&ch->lock);
+	cancel_delayed_work_sync(&ch->work);
+}
