@@ -12,9 +12,7 @@
  * core reports.  Sleeping in a callback (a user page fault) is fine: the
  * callers hold only mutexes.
  */
-#include <linux/atomic.h>
 #include <linux/bug.h>
-#include <linux/compiler.h>
 #include <linux/errno.h>
 #include <linux/uio.h>
 
@@ -95,7 +93,6 @@ int xenshm_rs_region_open(struct xenshm_rs *rs, void *base, u64 size)
 	ret = xsr_region_init(&rs->rg, base, size);
 	if (ret)
 		return ret;
-	rs->base = base;
 	rs->data_size = xsr_region_data_size(&rs->rg);
 	return 0;
 }
@@ -158,21 +155,6 @@ int xenshm_rs_role_pick(u32 role, unsigned int slot, u32 my_domid,
 	return xsr_role_pick(role, slot, my_domid, peer_domid);
 }
 
-static struct xenshm_ring_ctrl *rs_ctrl(struct xenshm_rs *rs, unsigned int ring)
-{
-	return rs->base + (ring ? XENSHM_RING1_CTRL_OFF : XENSHM_RING0_CTRL_OFF);
-}
-
-static struct xenshm_ring_ctrl *rs_tx_ctrl(struct xenshm_rs *rs)
-{
-	return rs_ctrl(rs, rs->slot);
-}
-
-static struct xenshm_ring_ctrl *rs_rx_ctrl(struct xenshm_rs *rs)
-{
-	return rs_ctrl(rs, 1 - rs->slot);
-}
-
 int xenshm_rs_attach_tx(struct xenshm_rs *rs, u32 mode)
 {
 	int ret;
@@ -180,10 +162,12 @@ int xenshm_rs_attach_tx(struct xenshm_rs *rs, u32 mode)
 	if (rs->slot < 0)
 		return -EINVAL;
 	ret = xsr_ring_attach(&rs->tx, &rs->rg, rs->slot, XSR_TX, mode);
+	if (!ret)	/* after the resync: joins what attach published */
+		ret = xsr_ring_join(&rs->tx_map, &rs->rg, rs->slot, XSR_TX,
+				    mode);
 	if (ret)
 		return ret;
 	rs->tx_mode = mode;
-	rs->tx_notified = READ_ONCE(rs_tx_ctrl(rs)->prod);
 	return 0;
 }
 
@@ -194,10 +178,12 @@ int xenshm_rs_attach_rx(struct xenshm_rs *rs, u32 mode)
 	if (rs->slot < 0)
 		return -EINVAL;
 	ret = xsr_ring_attach(&rs->rx, &rs->rg, rs->slot, XSR_RX, mode);
+	if (!ret)	/* after the resync, as above */
+		ret = xsr_ring_join(&rs->rx_map, &rs->rg, rs->slot, XSR_RX,
+				    mode);
 	if (ret)
 		return ret;
 	rs->rx_mode = mode;
-	rs->rx_notified = READ_ONCE(rs_rx_ctrl(rs)->cons);
 	return 0;
 }
 
@@ -263,77 +249,29 @@ int xenshm_rs_rx_need_notify(struct xenshm_rs *rs)
 }
 
 /*
- * mmap users.  Userspace drives this end's index through the mapping, with a
- * handle of its own (xsr_ring_join() in lib/), while the kernel still
- * answers poll() and NOTIFY for the end.  The facade has no call that
- * answers for an index another user moves (its handles keep their own index
- * privately; a joined handle does not follow the mapping's progress), so
- * these four read the published words themselves: each word once, nothing
- * indexed with them, nothing written to shared memory.  They are the one
- * place outside ringcore/ that reads the ring words; a facade call that
- * answers for a joined handle whose index another user moves would take
- * them over.
- *
- * cons is loaded first, with acquire, so that the load of prod comes after
- * it: cons <= prod then holds in what we read even while the mapping's user
- * moves its index, and prod - cons > data_size can only mean corruption.
+ * mmap users.  Userspace drives this end's indices through the mapping, with
+ * handles of its own (xsr_ring_join() in lib/), while the kernel still
+ * answers poll() and NOTIFY for the end.  The kernel's tx/rx handles keep
+ * their index privately and do not follow the mapping, so these ask the
+ * handles joined at attach, which read the published words and write
+ * nothing shared.
  */
 long xenshm_rs_mmap_rx_avail(struct xenshm_rs *rs)
 {
-	struct xenshm_ring_ctrl *c = rs_rx_ctrl(rs);
-	u32 cons = smp_load_acquire(&c->cons);	/* before prod, see above */
-	u32 prod = READ_ONCE(c->prod);
-
-	if (prod - cons > rs->data_size)
-		return -EIO;
-	return prod - cons;
+	return xsr_joined_rx_avail(&rs->rx_map);
 }
 
 long xenshm_rs_mmap_tx_free(struct xenshm_rs *rs)
 {
-	struct xenshm_ring_ctrl *c = rs_tx_ctrl(rs);
-	/* before prod, see above; pairs with the consumer's store-release */
-	u32 cons = smp_load_acquire(&c->cons);
-	u32 prod = READ_ONCE(c->prod);
-
-	if (prod - cons > rs->data_size)
-		return -EIO;
-	return rs->data_size - (prod - cons);
-}
-
-/*
- * The formula of need_event() in xenshm/ring.hpp, where the rule is stated;
- * a copy only because the core cannot be asked for a mapped end (above).
- */
-static int rs_need_event(u32 event, u32 new, u32 old)
-{
-	return (u32)(new - event - 1) < (u32)(new - old);
+	return xsr_joined_tx_free(&rs->tx_map);
 }
 
 int xenshm_rs_mmap_tx_need_notify(struct xenshm_rs *rs)
 {
-	struct xenshm_ring_ctrl *c = rs_tx_ctrl(rs);
-	u32 new = READ_ONCE(c->prod);
-	u32 old = rs->tx_notified;
-
-	/*
-	 * Userspace stored prod before this syscall; the full fence orders
-	 * that store before the load of prod_event.  Pairs with the fence of
-	 * the consumer's arm (store prod_event, fence, re-read prod).
-	 */
-	smp_mb();
-	rs->tx_notified = new;
-	return rs_need_event(READ_ONCE(c->prod_event), new, old);
+	return xsr_joined_need_notify(&rs->tx_map);
 }
 
 int xenshm_rs_mmap_rx_need_notify(struct xenshm_rs *rs)
 {
-	struct xenshm_ring_ctrl *c = rs_rx_ctrl(rs);
-	u32 new = READ_ONCE(c->cons);
-	u32 old = rs->rx_notified;
-
-	/* As above, pairs with the fence of the producer's arm for space. */
-	smp_mb();
-	rs->rx_notified = new;
-	return rs_need_event(READ_ONCE(c->cons_event), new, old);
+	return xsr_joined_need_notify(&rs->rx_map);
 }

@@ -31,14 +31,13 @@ struct xenshm_rs {
 	struct xsr_region rg;
 	struct xsr_ring tx;
 	struct xsr_ring rx;
-	void *base;		/* region mapping (kernel virtual) */
+	/* The same rings joined at attach, for xenshm_rs_mmap_*(). */
+	struct xsr_ring tx_map;
+	struct xsr_ring rx_map;
 	u32 data_size;		/* 0 until the region was opened */
 	int slot;		/* owned slot, or -1 */
 	u32 tx_mode;		/* XENSHM_MODE_* of each ring */
 	u32 rx_mode;
-	/* Last indices NOTIFY looked at (mmap users; see xenshm_rs_mmap_*). */
-	u32 tx_notified;
-	u32 rx_notified;
 };
 
 /* Geometry for a region of @size bytes (no access to the region). */
@@ -90,12 +89,13 @@ int xenshm_rs_tx_need_notify(struct xenshm_rs *rs);
 int xenshm_rs_rx_need_notify(struct xenshm_rs *rs);
 
 /*
- * For ends whose rings are mapped by userspace: the kernel's facade handles
- * do not see indices moved through the mapping, so these look at the
- * published indices in shared memory instead.
+ * For ends whose rings are mapped by userspace: the kernel's own handles do
+ * not see indices moved through the mapping, so these ask the handles that
+ * joined the rings at attach (xsr_joined_*()), which read the published
+ * indices.
  *   mmap_rx_avail / mmap_tx_free: bytes, or -EIO if the indices are absurd;
- *   mmap_tx_need_notify / mmap_rx_need_notify: the event-index test for the
- *   progress published since the previous call (1 notify, 0 not needed).
+ *   mmap_tx_need_notify / mmap_rx_need_notify: 1 if the peer asked for an
+ *   event for the progress published since the previous call (or attach).
  */
 long xenshm_rs_mmap_rx_avail(struct xenshm_rs *rs);
 long xenshm_rs_mmap_tx_free(struct xenshm_rs *rs);

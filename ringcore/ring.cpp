@@ -6,8 +6,10 @@
 // checked (0 <= prod - cons <= size; 8-byte aligned in message mode); record
 // headers are read once into locals and checked before use. My own index is
 // kept privately (idx) and only published; what the peer writes into my
-// published word is never read back on the data path. Every loop is bounded
-// by a constant (at most one pad record per call) or the bytes requested.
+// published word is never read back on the data path (only the joined_*()
+// calls read it: there another user of my end moves it). Every loop is
+// bounded by a constant (at most one pad record per call) or the bytes
+// requested.
 #include "xenshm/ring.hpp"
 #include "xenshm/atomic.hpp"
 #include "xenshm/xsr.h"
@@ -41,6 +43,7 @@ int ring::attach(u8 *base, u32 data_size, u32 ring_index, ring_dir d, bool msg, 
 	broken = 0;
 	zc_active = 0;
 	zc_start = zc_len = 0;
+	joined = resync ? 0 : 1;
 
 	if (d == ring_dir::tx) {
 		// The producer adopts its own published prod: the consumer's attach
@@ -218,18 +221,25 @@ void ring::tx_flush()
 		publish();
 }
 
+int ring::event_check(u32 now)
+{
+	// Orders the store of my index (prod / cons) before the load of the
+	// peer's event word; pairs with the full fence in the peer's arm (store
+	// event word; fence; load my index): rx_arm() for prod_event, tx_arm()
+	// for cons_event.
+	fence_full();
+	const u32 ev = read_once(dir == u8(ring_dir::tx) ? &ctrl->prod_event : &ctrl->cons_event);
+	const u32 old = notified;
+	notified = now;
+	return need_event(ev, now, old) ? 1 : 0;
+}
+
 int ring::tx_need_notify()
 {
 	if (broken || dir != u8(ring_dir::tx))
 		return 0;
 	publish();
-	// Orders the store of prod before the load of prod_event; pairs with the
-	// full fence in the consumer's rx_arm() (store prod_event; fence; load prod).
-	fence_full();
-	const u32 ev = read_once(&ctrl->prod_event);
-	const u32 old = notified;
-	notified = idx;
-	return need_event(ev, idx, old) ? 1 : 0;
+	return event_check(idx);
 }
 
 int ring::tx_arm(usize want)
@@ -387,13 +397,7 @@ int ring::rx_need_notify()
 	if (broken || dir != u8(ring_dir::rx))
 		return 0;
 	publish();
-	// Orders the store of cons before the load of cons_event; pairs with the
-	// full fence in the producer's tx_arm() (store cons_event; fence; load cons).
-	fence_full();
-	const u32 ev = read_once(&ctrl->cons_event);
-	const u32 old = notified;
-	notified = idx;
-	return need_event(ev, idx, old) ? 1 : 0;
+	return event_check(idx);
 }
 
 int ring::rx_arm()
@@ -410,6 +414,75 @@ int ring::rx_arm()
 	if (!refresh_prod())
 		return fail();
 	return peer != idx ? 1 : 0;
+}
+
+// ------------------------------------------------------------------ joined
+// A joined handle whose index another user (userspace, through a mapping)
+// moves: idx/pub/peer are stale, so these read both indices as published.
+// Both indices may move while they are read, one by that user and one by
+// the peer.
+
+bool ring::published_fill(u32 *fill)
+{
+	// Two snapshots at most: a torn one needs a refill within one load's
+	// window (a preemption), two in a row do not happen; a hostile value
+	// costs two passes, never a loop.
+	for (int i = 0; i < 2; i++) {
+		// cons first (acquire: prod is loaded after it): prod never falls
+		// behind a cons already published, so the pair cannot show prod
+		// behind cons. pairs with store_release(cons) in the consumer's publish()
+		const u32 c = load_acquire(&ctrl->cons);
+		// pairs with store_release(prod) in the producer's publish();
+		// acquire orders the re-read of cons below after it
+		const u32 p = load_acquire(&ctrl->prod);
+		if (message && ((c | p) & 7u))
+			return false;
+		if (u32(p - c) <= size) {
+			*fill = p - c;
+			return true;
+		}
+		// The one honest way to see prod - cons > size: the consumer freed
+		// space and the producer refilled it between the two loads. An
+		// unchanged cons means the pair held at one instant: corruption.
+		if (read_once(&ctrl->cons) == c)
+			return false;
+	}
+	return false;
+}
+
+long ring::joined_rx_avail()
+{
+	if (broken)
+		return err::IO;
+	if (!joined || dir != u8(ring_dir::rx))
+		return err::INVAL;
+	u32 fill;
+	if (!published_fill(&fill))
+		return fail();
+	return long(fill);
+}
+
+long ring::joined_tx_free()
+{
+	if (broken)
+		return err::IO;
+	if (!joined || dir != u8(ring_dir::tx))
+		return err::INVAL;
+	u32 fill;
+	if (!published_fill(&fill))
+		return fail();
+	return long(size - fill);
+}
+
+int ring::joined_need_notify()
+{
+	if (!joined)
+		return err::INVAL;
+	if (broken)
+		return 0;
+	// My index as its user last published it; the store came before this
+	// call (the user's NOTIFY). Any value is safe: it is only compared.
+	return event_check(read_once(dir == u8(ring_dir::tx) ? &ctrl->prod : &ctrl->cons));
 }
 
 } // namespace xenshm
@@ -603,6 +676,30 @@ int xsr_tx_arm(struct xsr_ring *r, size_t want)
 	if (!x)
 		return err::INVAL;
 	return x->tx_arm(want);
+}
+
+long xsr_joined_rx_avail(struct xsr_ring *r)
+{
+	ring *x = attached(r);
+	if (!x)
+		return err::INVAL;
+	return x->joined_rx_avail();
+}
+
+long xsr_joined_tx_free(struct xsr_ring *r)
+{
+	ring *x = attached(r);
+	if (!x)
+		return err::INVAL;
+	return x->joined_tx_free();
+}
+
+int xsr_joined_need_notify(struct xsr_ring *r)
+{
+	ring *x = attached(r);
+	if (!x)
+		return err::INVAL;
+	return x->joined_need_notify();
 }
 
 } // extern "C"

@@ -48,7 +48,10 @@ constexpr u32 record_bytes(u32 len)
 	return REC_HDR + align8(len);
 }
 
-// The event-index rule: its one statement in the tree (other comments point here).
+// The event-index rule. This comment is its one statement in the tree (other
+// comments point here) and need_event() below its one implementation: every
+// need-notify decision, the kernel's for rings userspace maps included, is
+// made by event_check() in ring.cpp, which calls it.
 //
 // Each side owns one event word in the control block with which it asks the
 // other side for a notification: the consumer writes prod_event ("wake me
@@ -64,7 +67,8 @@ constexpr u32 record_bytes(u32 len)
 // "wake me when prod reaches this" -- hence its (old, new]; do not mix the
 // two.) How an event word is armed and re-checked without losing a wakeup is
 // in xenshm/xsr.h, "Notification"; ring.cpp implements it in
-// tx_need_notify()/rx_arm() and rx_need_notify()/tx_arm().
+// tx_need_notify()/rx_arm() and rx_need_notify()/tx_arm(), and
+// joined_need_notify() for an index another user moves.
 [[nodiscard]] constexpr bool need_event(u32 event, u32 new_idx, u32 old_idx)
 {
 	return u32(new_idx - event - 1) < u32(new_idx - old_idx);
@@ -118,6 +122,7 @@ struct ring {
 	u8 message;	       // 1: message records, 0: byte stream
 	u8 broken;	       // sticky corruption flag
 	u8 zc_active;	       // a reserve/peek is outstanding
+	u8 joined;	       // set up by xsr_ring_join(): the joined_*() calls apply
 
 	// Setup of ring ring_index of the region at region_base, as direction d.
 	// resync = true is xsr_ring_attach() (the consumer resyncs the ring);
@@ -165,6 +170,13 @@ struct ring {
 	[[nodiscard]] int rx_need_notify();
 	[[nodiscard]] int rx_arm();
 
+	// A joined handle whose index another user moves through a mapping
+	// (the kernel answering poll() and NOTIFY for userspace): answers from
+	// the published words; writes this handle, never shared memory.
+	[[nodiscard]] long joined_rx_avail();
+	[[nodiscard]] long joined_tx_free();
+	[[nodiscard]] int joined_need_notify();
+
 	[[nodiscard]] int error() const { return broken ? err::IO : 0; }
 	// Marks the ring broken (sticky); returns -EIO for `return fail();`.
 	int fail()
@@ -179,6 +191,11 @@ private:
 	[[nodiscard]] bool refresh_cons();
 	[[nodiscard]] bool refresh_prod();
 	void publish();
+	// My index is now at now (published): fence, read the peer's event
+	// word, need_event() over [notified, now), notified = now.
+	[[nodiscard]] int event_check(u32 now);
+	// prod - cons as published, validated; false: corrupt.
+	[[nodiscard]] bool published_fill(u32 *fill);
 	// Message mode: locate the next message record at idx (skipping at most
 	// one pad). Returns 0 and fills *len/*off, or a negative errno.
 	[[nodiscard]] int next_record(u32 *len, u32 *off);

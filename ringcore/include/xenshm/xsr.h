@@ -59,6 +59,9 @@
  *   sides, Dekker style): either the armer sees the new index or the mover
  *   sees the new event word, so no wakeup is lost. An event word is one-shot
  *   by construction: once the index has moved past it, it never asks again.
+ *   When another user stores the index (a mapping), xsr_joined_need_notify()
+ *   does the mover's part after that store: read it, FULL FENCE, read the
+ *   event word.
  *
  * Message mode: a record is an 8-byte header {len, type} and the payload,
  * 8 + align8(len) bytes, starting on an 8-byte boundary and never wrapping;
@@ -260,7 +263,8 @@ XSR_MUST_CHECK int xsr_ring_attach(struct xsr_ring *r,
  * Join a LIVE ring as a second user of the same end (e.g. userspace through
  * mmap while the kernel end is connected): adopt the published indices
  * (TX: my prod; RX: my cons), write nothing. XSR_EIO if my published index
- * is misaligned in message mode.
+ * is misaligned in message mode. The handle may move data itself, or only
+ * watch an end that another user drives (xsr_joined_*() below).
  */
 XSR_MUST_CHECK int xsr_ring_join(struct xsr_ring *r,
 				 const struct xsr_region *rg,
@@ -330,6 +334,27 @@ XSR_MUST_CHECK int xsr_rx_need_notify(struct xsr_ring *r);
  * enough space (sleep), 1 = space is there. XSR_EIO if broken. */
 XSR_MUST_CHECK int xsr_rx_arm(struct xsr_ring *r);
 XSR_MUST_CHECK int xsr_tx_arm(struct xsr_ring *r, size_t want);
+
+/*
+ * Watching an end that another user drives through a mapping (the kernel
+ * answering poll() and NOTIFY for userspace), on a handle from
+ * xsr_ring_join(): the handle's own index does not follow that user, so
+ * these read the published words. They write only the handle, never shared
+ * memory, and are serialised like every call on the handle.
+ * joined_rx_avail (XSR_RX): prod - cons, the bytes published and not
+ * consumed. joined_tx_free (XSR_TX): data_size - (prod - cons), free bytes
+ * (not the largest message: see xsr_tx_space). Both read cons, then prod,
+ * then cons again if prod - cons > data_size (a refill between the loads
+ * shows so): XSR_EIO (sticky) if cons had not moved, or the second pair is
+ * out of range too, or an index is misaligned in message mode.
+ * joined_need_notify: read my index as published, FULL FENCE, read the
+ * peer's event word; 1 if it asks for the move since the previous call (or
+ * the join), else 0 (also when broken).
+ * XSR_EINVAL: not a joined handle, or the other direction.
+ */
+XSR_MUST_CHECK long xsr_joined_rx_avail(struct xsr_ring *r);
+XSR_MUST_CHECK long xsr_joined_tx_free(struct xsr_ring *r);
+XSR_MUST_CHECK int xsr_joined_need_notify(struct xsr_ring *r);
 
 #ifdef __cplusplus
 }
