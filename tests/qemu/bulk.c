@@ -246,6 +246,7 @@ int bulk_both_ways(struct pair *p, uint64_t bytes, size_t chunk, int use_mmap,
 	if (read(fds[0], &rb, sizeof(rb)) != sizeof(rb)) {
 		diag("child (end b) died");
 		waitpid(pid, NULL, 0);
+		close(fds[0]);
 		return -EIO;
 	}
 	waitpid(pid, &status, 0);
