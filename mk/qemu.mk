@@ -22,10 +22,6 @@ SMOKE_ARCHES := $(or $(ARCH),arm64 x86_64)
 SMOKE_CELLS := $(foreach s,$(KSERIES_SEL),$(foreach a,$(SMOKE_ARCHES),$(s)-$(a)))
 SMOKE_TIMEOUT ?= 240
 
-# A cell is <series>-<arch>, e.g. 6.12-arm64.
-cell-series = $(firstword $(subst -, ,$(1)))
-cell-arch = $(lastword $(subst -, ,$(1)))
-
 .PHONY: test-qemu-smoke $(addprefix test-qemu-smoke-,$(SMOKE_CELLS))
 
 test-qemu-smoke: $(addprefix test-qemu-smoke-,$(SMOKE_CELLS))
