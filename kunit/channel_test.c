@@ -13,6 +13,7 @@
  * eventfd (only the eventfd2() syscall makes one in 6.1) is covered by the
  * QEMU module tests (tests/qemu).
  */
+#include <linux/kthread.h>
 #include <linux/poll.h>
 
 #include "fake_transport.h"
@@ -238,6 +239,100 @@ static void xenshm_channel_event_counters(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.notify_recv, 0ull);
 }
 
+/* --- events: spurious or work ----------------------------------------------------------- */
+
+/*
+ * xenshm_channel_event() returns false (spurious: Xen reports it to its
+ * late-EOI backoff) for an event after which nothing it watches changed, and
+ * true when the peer's RX producer index, its slot or my state moved.  Not
+ * covered: the EOI flag itself and the backoff (xen.c, real Xen only).
+ */
+static void xenshm_channel_event_spurious(struct kunit *test)
+{
+	struct fake_env *env = test->priv;
+	struct xenshm_channel *a = env->ch[0];
+	struct xenshm_ring_ctrl *rx = fake_ctrl(env, 1);	/* a's RX ring */
+	struct xenshm_slot *peer = fake_slot(env, 1);
+	u32 prod;
+
+	xenshm_channel_event(a);
+	KUNIT_EXPECT_FALSE(test, xenshm_channel_event(a));	/* idle, nothing */
+	fake_connect_pair(test, env);
+	KUNIT_EXPECT_TRUE(test, xenshm_channel_event(a));	/* my state moved */
+	KUNIT_EXPECT_FALSE(test, xenshm_channel_event(a));
+	KUNIT_EXPECT_FALSE(test, xenshm_channel_event(a));
+
+	prod = READ_ONCE(rx->prod);
+	WRITE_ONCE(rx->prod, prod + 8);				/* peer produced */
+	KUNIT_EXPECT_TRUE(test, xenshm_channel_event(a));
+	KUNIT_EXPECT_FALSE(test, xenshm_channel_event(a));	/* kick, no news */
+	WRITE_ONCE(rx->prod, prod);
+	KUNIT_EXPECT_TRUE(test, xenshm_channel_event(a));
+
+	WRITE_ONCE(peer->epoch, READ_ONCE(peer->epoch) + 1);	/* peer restarted */
+	KUNIT_EXPECT_TRUE(test, xenshm_channel_event(a));
+	KUNIT_EXPECT_EQ(test, xenshm_channel_state(a), (u32)XENSHM_CHAN_STATE_PEER_GONE);
+	KUNIT_EXPECT_FALSE(test, xenshm_channel_event(a));
+}
+
+/* --- NOTIFY and kicks racing RESET ------------------------------------------------------- */
+
+struct kicker {
+	struct xenshm_channel *ch;
+	bool notify;		/* XENSHM_IOC_NOTIFY, else a bare xenshm_kick() */
+	unsigned long calls;
+};
+
+static int kicker_fn(void *data)
+{
+	struct kicker *k = data;
+
+	while (!kthread_should_stop()) {
+		if (k->notify)
+			xenshm_channel_notify(k->ch, XENSHM_NOTIFY_FLAGS_TX |
+					      XENSHM_NOTIFY_FLAGS_RX);
+		else
+			xenshm_kick(k->ch);
+		k->calls++;
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * Threads NOTIFY and kick end a while the test resets and reconnects both
+ * ends (teardown under them), with events delivered in hard irq: no lockdep
+ * report, no use of a torn-down binding (the transport's notify() must
+ * tolerate the race, channel.h), every reconnect succeeds.  Not covered:
+ * xen.c's own notify/teardown lock (real Xen, make test-xen).
+ */
+static void xenshm_channel_notify_vs_reset(struct kunit *test)
+{
+	struct fake_env *env = test->priv;
+	struct kicker k[2] = {
+		{ .ch = env->ch[0], .notify = true },
+		{ .ch = env->ch[0], .notify = false },
+	};
+	struct task_struct *t[2];
+	int i, round;
+
+	env->deliver = true;
+	for (i = 0; i < 2; i++) {
+		t[i] = kthread_run(kicker_fn, &k[i], "xenshm-kunit-kick%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i]));
+	}
+	for (round = 0; round < 40; round++) {
+		fake_connect_pair(test, env);
+		KUNIT_EXPECT_EQ(test, xenshm_channel_reset(env->ch[0]), 0);
+		KUNIT_EXPECT_EQ(test, xenshm_channel_reset(env->ch[1]), 0);
+	}
+	for (i = 0; i < 2; i++)
+		kthread_stop(t[i]);
+	KUNIT_EXPECT_GE(test, atomic_read(&env->end[0].teardowns), 40);
+	KUNIT_EXPECT_GT(test, k[0].calls, 0ul);
+	KUNIT_EXPECT_GT(test, k[1].calls, 0ul);
+}
+
 static struct kunit_case xenshm_channel_cases[] = {
 	KUNIT_CASE(xenshm_channel_info_idle),
 	KUNIT_CASE(xenshm_channel_info_connected),
@@ -245,6 +340,8 @@ static struct kunit_case xenshm_channel_cases[] = {
 	KUNIT_CASE_PARAM(xenshm_channel_notify_decision, notify_gen_params),
 	KUNIT_CASE(xenshm_channel_notify_mmap_once),
 	KUNIT_CASE(xenshm_channel_event_counters),
+	KUNIT_CASE(xenshm_channel_event_spurious),
+	KUNIT_CASE(xenshm_channel_notify_vs_reset),
 	{}
 };
 

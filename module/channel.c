@@ -106,20 +106,71 @@ bool xenshm_check_peer(struct xenshm_channel *ch)
 	return true;
 }
 
-void xenshm_channel_event(struct xenshm_channel *ch)
+/*
+ * Events run the rendezvous work at most this often: a peer that kicks in a
+ * loop (changing its slot words each time) cannot make ch->work spin, and
+ * the work's own backoff (rendezvous.c) is only shortened, never disabled.
+ */
+#define XENSHM_EV_WORK_GAP	msecs_to_jiffies(10)
+
+/*
+ * The words an event announces (channel.h, xenshm_channel_event()), each read
+ * once.  Only compared for equality: any value is harmless.  ch->rs.slot
+ * changes under ch->lock only, and every offset is inside the region.
+ */
+static void xenshm_event_words(struct xenshm_channel *ch, u32 w[7])
 {
-	unsigned long irqflags;
-	u32 state;
+	void *base = ch->region->base;
+	int slot = READ_ONCE(ch->rs.slot);
+	const struct xenshm_slot *peer;
+	const struct xenshm_ring_ctrl *rx, *tx;
+
+	w[0] = ch->state;
+	w[1] = slot;
+	if (slot < 0) {
+		memset(&w[2], 0, 5 * sizeof(*w));
+		return;
+	}
+	peer = base + (slot ? XENSHM_SLOT0_OFF : XENSHM_SLOT1_OFF);
+	rx = base + (slot ? XENSHM_RING0_CTRL_OFF : XENSHM_RING1_CTRL_OFF);
+	tx = base + (slot ? XENSHM_RING1_CTRL_OFF : XENSHM_RING0_CTRL_OFF);
+	w[2] = READ_ONCE(peer->state);
+	w[3] = READ_ONCE(peer->epoch);
+	w[4] = READ_ONCE(peer->port);
+	w[5] = READ_ONCE(rx->prod);
+	w[6] = READ_ONCE(tx->cons);
+}
+
+bool xenshm_channel_event(struct xenshm_channel *ch)
+{
+	unsigned long irqflags, delay = 0;
+	u32 state, seen[ARRAY_SIZE(ch->ev_seen)];
+	bool work;
 
 	atomic64_inc(&ch->stats.notify_recv);
 	spin_lock_irqsave(&ch->conn_lock, irqflags);
 	state = ch->state;
 	if (state == XENSHM_CHAN_STATE_CONNECTED)
 		xenshm_check_peer(ch);
+	xenshm_event_words(ch, seen);
+	work = memcmp(seen, ch->ev_seen, sizeof(seen)) != 0;
+	memcpy(ch->ev_seen, seen, sizeof(seen));
+	if (work && state == XENSHM_CHAN_STATE_CONNECTING) {
+		unsigned long now = jiffies;
+
+		if (time_before(now, ch->ev_work_at))
+			delay = ch->ev_work_at - now;
+		ch->ev_work_at = now + delay + XENSHM_EV_WORK_GAP;
+	}
 	spin_unlock_irqrestore(&ch->conn_lock, irqflags);
-	if (state == XENSHM_CHAN_STATE_CONNECTING)
-		mod_delayed_work(system_wq, &ch->work, 0);
+	if (work && state == XENSHM_CHAN_STATE_CONNECTING)
+		mod_delayed_work(system_wq, &ch->work, delay);
+	/*
+	 * Wake on every event, even one that looks spurious: the words are
+	 * a hint, a lost wakeup is not.
+	 */
 	xenshm_changed(ch);
+	return work;
 }
 
 void xenshm_kick(struct xenshm_channel *ch)

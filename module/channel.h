@@ -104,14 +104,23 @@ struct xenshm_transport_ops {
 	int (*bind)(struct xenshm_channel *ch, u32 peer_domid, u32 remote_port,
 		    u32 *local_port);
 	/*
-	 * Send one event to the peer.  Any context (hard irq, spinlocks held);
-	 * only called between a successful listen/bind and teardown.
+	 * Send one event to the peer.  Any context (hard irq, spinlocks held).
+	 * The channel calls it after a successful listen/bind, but tests that
+	 * without a lock (xenshm_kick()), so a call may race with teardown or
+	 * follow it: the transport serialises the two itself (a spinlock, not
+	 * a sleeping lock) and makes such a call do nothing; it must never
+	 * reach a binding teardown freed.
 	 */
 	void (*notify)(struct xenshm_channel *ch);
 	/*
 	 * Undo listen/bind.  When it returns, no xenshm_channel_event(ch)
-	 * from this binding is running or will run.  Process context, may
-	 * sleep.  ch->lock held.
+	 * from this binding is running or will run, and no notify() is
+	 * using the binding.  Process context, may sleep.  ch->lock held.
+	 *
+	 * Events reach the channel through xenshm_channel_event(), whose
+	 * result tells the transport whether the event brought anything; a
+	 * transport with a storm backoff (Xen's late EOI) reports the event
+	 * spurious when it returns false.
 	 */
 	void (*teardown)(struct xenshm_channel *ch);
 };
@@ -183,6 +192,10 @@ struct xenshm_channel {
 	struct mutex rx_lock;		/* this end is the single consumer of rs.rx */
 	spinlock_t conn_lock;		/* irq-safe: the connection, for xenshm_channel_event() */
 	struct xenshm_rs rs;		/* ring core handles (ringshim.h) */
+	/* conn_lock: what the previous event saw (xenshm_channel_event()). */
+	u32 ev_seen[7];
+	/* conn_lock: jiffies before which an event may not run ch->work. */
+	unsigned long ev_work_at;
 
 	unsigned long flags;		/* XENSHM_CH_* bits, atomic bitops */
 	atomic_t rings_mapped;		/* live writable VMAs of the rings */
@@ -226,8 +239,18 @@ void xenshm_channel_destroy(struct xenshm_channel *ch);
  * The one entry for notifications from the peer: wakes readers, writers,
  * pollers and state waiters, signals the eventfd, counts, and advances a
  * rendezvous in progress.  Any context, including hard irq.
+ *
+ * Returns true if the event may have brought something, false if it surely
+ * brought nothing ("spurious"): the words the peer writes and an event
+ * announces (its slot's state, epoch and port, the producer index of my RX
+ * ring, the consumer index of my TX ring), and my own state and slot, are
+ * all as at the previous event.  Heartbeat and event-index words do not
+ * count: the peer sends no event for them.  A second kick for data the
+ * first event already showed is spurious too, as in netback.  The words are
+ * a hint compared for equality only: a hostile peer can make an event count
+ * as work (at its own cost) or as spurious (delaying its own events).
  */
-void xenshm_channel_event(struct xenshm_channel *ch);
+bool xenshm_channel_event(struct xenshm_channel *ch);
 
 /* User-visible state (enum chan_state), folding in BROKEN and PEER_GONE. */
 u32 xenshm_channel_state(struct xenshm_channel *ch);

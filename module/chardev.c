@@ -179,7 +179,8 @@ static const struct vm_operations_struct xenshm_vm_ops = {
  * Windows (offsets are region offsets, as GET_INFO reports them):
  *   [0, 4096)             header + slots: read-only, never writable
  *   [4096, region_size)   ring control page and data areas: RW or RO
- * A mapping may span both only read-only.  MAP_SHARED only.
+ * A mapping may span both only read-only.  MAP_SHARED only; a file opened
+ * O_RDONLY maps read-only (do_mmap() refuses it PROT_WRITE with EACCES).
  * Nothing here takes a channel lock: we run under mmap_lock, which the
  * data path takes (page faults in copy_to/from_user) inside its locks.
  */
@@ -194,7 +195,12 @@ static int xenshm_mmap(struct file *file, struct vm_area_struct *vma)
 	/* Window offsets are 4 KiB apart: a bigger kernel page cannot split them. */
 	if (PAGE_SIZE != XENSHM_PAGE_SIZE)
 		return -EOPNOTSUPP;
-	if (!(vma->vm_flags & VM_SHARED))
+	/*
+	 * MAP_SHARED only.  VM_MAYSHARE, not VM_SHARED: do_mmap() drops
+	 * VM_SHARED (and VM_MAYWRITE) for a MAP_SHARED mapping of a file
+	 * opened without write access, which may still map read-only.
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	if (vma->vm_pgoff >= (region->size >> PAGE_SHIFT))
 		return -EINVAL;

@@ -33,6 +33,12 @@
 
 /* Empty messages skipped per read() before it gives up the lock. */
 #define XENSHM_MAX_EMPTY_SKIP		16
+/*
+ * Runs of XENSHM_MAX_EMPTY_SKIP a read() goes through before it stops
+ * (non-blocking: -EAGAIN) or sleeps a tick (blocking): a peer that produces
+ * nothing but empty messages gets bounded work per call, never a spin.
+ */
+#define XENSHM_MAX_EMPTY_RUNS		16
 
 /*
  * Can this end move data?  0 yes; -EAGAIN wait for the connection; else the
@@ -136,6 +142,7 @@ again:
 ssize_t xenshm_channel_read(struct xenshm_channel *ch, struct iov_iter *to,
 			    enum xenshm_io_wait wait)
 {
+	int runs = 0;
 	bool retry;
 	ssize_t ret;
 	int seq;
@@ -148,12 +155,25 @@ ssize_t xenshm_channel_read(struct xenshm_channel *ch, struct iov_iter *to,
 		retry = false;
 		ret = xenshm_try_read(ch, to, &retry);
 		mutex_unlock(&ch->rx_lock);
-		if (retry && !signal_pending(current)) {
+		if (retry && ++runs < XENSHM_MAX_EMPTY_RUNS &&
+		    !signal_pending(current)) {
 			cond_resched();
 			continue;
 		}
 		if (ret != -EAGAIN || wait != XENSHM_IO_BLOCK)
 			return ret;
+		if (retry) {
+			/*
+			 * More empty messages may be queued, so no event
+			 * will come for them: sleep a tick (a signal ends
+			 * it), then go on skipping.
+			 */
+			runs = 0;
+			schedule_timeout_interruptible(1);
+			if (signal_pending(current))
+				return -ERESTARTSYS;
+			continue;
+		}
 		if (wait_event_interruptible(ch->wq,
 					     atomic_read(&ch->event_seq) != seq))
 			return -ERESTARTSYS;
@@ -377,9 +397,17 @@ err:
 
 /* ---- mmap bookkeeping (chardev.c's vm_ops, mmap_lock held) ---- */
 
+/*
+ * MMAP is set here without a channel lock (mmap_lock is taken inside
+ * rx_lock by the data path's faults) and cleared by rendezvous.c only while
+ * no writable mapping is counted: count first, then set; the barrier pairs
+ * with the one in rendezvous.c's xenshm_mmap_settle(), which clears first,
+ * then reads the count, so one of the two sees the other.
+ */
 void xenshm_channel_map_rings(struct xenshm_channel *ch)
 {
 	atomic_inc(&ch->rings_mapped);
+	smp_mb__after_atomic();	/* pairs with xenshm_mmap_settle() */
 	set_bit(XENSHM_CH_MMAP, &ch->flags);
 }
 

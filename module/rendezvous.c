@@ -89,6 +89,25 @@ static void xenshm_unbind(struct xenshm_channel *ch)
 }
 
 /*
+ * Leave mapping mode if no writable mapping of the rings is left.  mmap()
+ * sets MMAP without ch->lock (xenshm_channel_map_rings()), so "read the
+ * count, then clear" could clear the bit of a mapping made in between: clear
+ * first, then read the count and set the bit back if a mapping exists.  The
+ * bit may drop for that instant only while ch->state is not CONNECTED
+ * (callers hold ch->lock and are detaching or connecting), when read(),
+ * write(), poll() and NOTIFY all stop at the state before looking at it.
+ */
+static void xenshm_mmap_settle(struct xenshm_channel *ch)
+{
+	lockdep_assert_held(&ch->lock);
+	WARN_ON_ONCE(ch->state == XENSHM_CHAN_STATE_CONNECTED);
+	clear_bit(XENSHM_CH_MMAP, &ch->flags);
+	smp_mb__after_atomic();	/* pairs with xenshm_channel_map_rings() */
+	if (atomic_read(&ch->rings_mapped))
+		set_bit(XENSHM_CH_MMAP, &ch->flags);
+}
+
+/*
  * Detach: back to IDLE, slot FREE, one last event so the peer sees the
  * hang-up at once, binding torn down.  Keeps ch->error (the reason a
  * connect failed) for the caller to report.
@@ -106,8 +125,7 @@ static void xenshm_detach(struct xenshm_channel *ch)
 	ch->role = ch->req_role;
 	ch->peer_domid = XENSHM_DOMID_NONE;
 	ch->peer_epoch = 0;
-	if (!atomic_read(&ch->rings_mapped))
-		clear_bit(XENSHM_CH_MMAP, &ch->flags);
+	xenshm_mmap_settle(ch);
 }
 
 static void xenshm_connect_failed(struct xenshm_channel *ch, int err)
@@ -389,8 +407,7 @@ int xenshm_channel_connect(struct xenshm_channel *ch,
 	ch->work_delay = XENSHM_POLL_MIN;
 	ch->phase = XENSHM_PH_REGION;
 	WRITE_ONCE(ch->error, 0);
-	if (!atomic_read(&ch->rings_mapped))
-		clear_bit(XENSHM_CH_MMAP, &ch->flags);
+	xenshm_mmap_settle(ch);
 	xenshm_set_state(ch, XENSHM_CHAN_STATE_CONNECTING, true);
 	xenshm_rendezvous(ch);
 
@@ -444,9 +461,13 @@ void xenshm_channel_release(struct xenshm_channel *ch)
 	xenshm_detach(ch);
 	WRITE_ONCE(ch->error, 0);
 	xenshm_set_state(ch, XENSHM_CHAN_STATE_IDLE, true);
+	/*
+	 * Drop the eventfd while the end is still ours: once opened is false
+	 * a new opener may SET_EVENTFD, and clearing after that would wipe it.
+	 */
+	xenshm_channel_set_eventfd(ch, -1);
 	ch->opened = false;
 	mutex_unlock(&ch->lock);
-	xenshm_channel_set_eventfd(ch, -1);
 }
 
 /* Module exit, or an init that failed: no file is open (channel.h). */

@@ -74,7 +74,14 @@ struct xenshm_xen_chan {
 	struct xenshm_channel *ch;
 	struct xenshm_chardev *dev;		/* /dev/xenshm/<xen,id> */
 	char irq_name[XENSHM_NAME_MAX + 8];	/* "xenshm-<xen,id>" */
-	int irq;				/* bound IRQ, or -1 */
+	/*
+	 * Irq-safe, a leaf: irq against notify.  notify() may run at any time,
+	 * also beside teardown (see struct xenshm_transport_ops), so irq is
+	 * read and used under kick_lock, and teardown takes it away under
+	 * kick_lock before unbinding: no kick reaches a freed or recycled IRQ.
+	 */
+	spinlock_t kick_lock;
+	int irq;				/* bound IRQ, or -1; both locks to write */
 	evtchn_port_t port;			/* local port, or 0 */
 };
 
@@ -133,10 +140,16 @@ static int xen_learn_domid(domid_t *domid)
 static irqreturn_t xen_event_irq(int irq, void *dev_id)
 {
 	struct xenshm_channel *ch = dev_id;
+	bool work = xenshm_channel_event(ch);
 
-	xenshm_channel_event(ch);
-	/* Unmask the port only now: one upcall in flight per channel. */
-	xen_irq_lateeoi(irq, 0);
+	/*
+	 * Unmask the port only now: one upcall in flight per channel.  An
+	 * event that brought nothing is reported spurious, so a peer that
+	 * kicks without cause finds the port unmasked later and later
+	 * (Linux's lateeoi backoff, up to 1 s); the next event that brings
+	 * something resets it.
+	 */
+	xen_irq_lateeoi(irq, work ? 0 : XEN_EOI_FLAG_SPURIOUS);
 	return IRQ_HANDLED;
 }
 
@@ -155,27 +168,39 @@ static int xen_check_peer(u32 peer_domid)
 	return 0;
 }
 
-/* Route @port's events to @ch; on failure the port is closed. */
+/*
+ * Route @port's events to @ch.  Takes @port over: on every path it is closed
+ * at most once, by Linux or here.  On a bind failure it is not closed here:
+ * bind_evtchn_to_irqhandler_lateeoi() closes it itself when request_irq()
+ * fails or the port's setup fails after the IRQ was allocated (6.1 and 6.12:
+ * __unbind_from_irq() -> xen_evtchn_close()), and returns the same errno
+ * (-ENOMEM) for the cases where it does not (no IRQ descriptor).  A second
+ * EVTCHNOP_close after Linux's could close a port number another driver was
+ * given in between.  So a port Linux did not close stays open: a leak of one
+ * port after an allocation failure, which Xen reclaims with the domain, and
+ * not a close of someone else's port.
+ */
 static int xen_bind_port(struct xenshm_channel *ch, evtchn_port_t port)
 {
 	struct xenshm_xen_chan *xc = ch->tpriv;
+	unsigned long flags;
 	int irq;
 
 	lockdep_assert_held(&xen_evtchn_lock);
-	if (WARN_ON(xc->irq >= 0))
+	if (WARN_ON(xc->irq >= 0)) {
+		xen_evtchn_close_port(port);	/* untouched by Linux: ours */
 		return -EBUSY;
+	}
 	irq = bind_evtchn_to_irqhandler_lateeoi(port, xen_event_irq, 0,
 						xc->irq_name, ch);
 	if (irq < 0) {
-		/*
-		 * Linux closes the port itself when request_irq() fails, but
-		 * not when no IRQ could be allocated for it; a second close of
-		 * a free port only returns an error.
-		 */
-		xen_evtchn_close_port(port);
+		pr_warn("%s: binding port %u failed: %d (port left to Linux)\n",
+			ch->name, port, irq);
 		return irq;
 	}
+	spin_lock_irqsave(&xc->kick_lock, flags);
 	xc->irq = irq;
+	spin_unlock_irqrestore(&xc->kick_lock, flags);
 	xc->port = port;
 	return 0;
 }
@@ -243,24 +268,32 @@ out:
 	return ret;
 }
 
+/* Any context; a no-op once teardown has begun (kick_lock). */
 static void xen_op_notify(struct xenshm_channel *ch)
 {
 	struct xenshm_xen_chan *xc = ch->tpriv;
-	int irq = READ_ONCE(xc->irq);
+	unsigned long flags;
 
-	if (irq >= 0)
-		notify_remote_via_irq(irq);
+	spin_lock_irqsave(&xc->kick_lock, flags);
+	if (xc->irq >= 0)
+		notify_remote_via_irq(xc->irq);	/* EVTCHNOP_send: no sleep */
+	spin_unlock_irqrestore(&xc->kick_lock, flags);
 }
 
 static void xen_op_teardown(struct xenshm_channel *ch)
 {
 	struct xenshm_xen_chan *xc = ch->tpriv;
+	unsigned long flags;
+	int irq;
 
 	mutex_lock(&xen_evtchn_lock);
-	if (xc->irq >= 0) {
+	spin_lock_irqsave(&xc->kick_lock, flags);
+	irq = xc->irq;
+	xc->irq = -1;		/* from here on notify() does nothing */
+	spin_unlock_irqrestore(&xc->kick_lock, flags);
+	if (irq >= 0) {
 		/* free_irq() waits for a running handler; then the port closes. */
-		unbind_from_irqhandler(xc->irq, ch);
-		WRITE_ONCE(xc->irq, -1);
+		unbind_from_irqhandler(irq, ch);
 		xc->port = 0;
 	}
 	mutex_unlock(&xen_evtchn_lock);
@@ -409,6 +442,7 @@ static int xen_add_region(struct device_node *np)
 	region->phys = res.start;
 	region->release = xen_region_release;
 
+	spin_lock_init(&xc->kick_lock);
 	xc->irq = -1;
 	snprintf(xc->irq_name, sizeof(xc->irq_name), "xenshm-%s", id);
 	pin = xen_pinned_peer(id);

@@ -8,6 +8,7 @@
  * stay broken until RESET, and nothing else may break.
  * Not covered here: bulk mmap transfers (cases_data.c).
  */
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
@@ -297,6 +298,127 @@ static int t_rw_ebusy_while_mapped(const void *arg)
 
 /* ---- corruption ---- */
 
+/*
+ * A file opened O_RDONLY maps every window read-only (the kernel drops
+ * VM_SHARED for it, keeping VM_MAYSHARE), and nothing writable.
+ */
+static int t_mmap_rdonly_fd(const void *arg)
+{
+	struct xenshm_info i;
+	char path[64];
+	void *p;
+	int fd;
+
+	fd = open(xenshm_dev_path("loop0-a", path, sizeof(path)), O_RDONLY | O_CLOEXEC);
+	CHECK(fd >= 0);
+	CHECK_RET(xenshm_get_info(fd, &i), 0);
+	p = mmap(NULL, (size_t)i.region_size, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		FAIL("read-only mapping of an O_RDONLY fd: %s", errname(-errno));
+	if (*(volatile uint32_t *)p != XENSHM_MAGIC)
+		FAIL("header magic 0x%x", *(volatile uint32_t *)p);
+	CHECK_ERRNO(mprotect(p, 4096, PROT_READ | PROT_WRITE), EACCES);
+	munmap(p, (size_t)i.region_size);
+	p = mmap(NULL, i.mmap_rings_size, PROT_READ, MAP_SHARED, fd, (off_t)i.mmap_rings_off);
+	CHECK(p != MAP_FAILED);
+	munmap(p, i.mmap_rings_size);
+	CHECK_ERRNO(mmap(NULL, i.mmap_rings_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			 (off_t)i.mmap_rings_off) == MAP_FAILED ? -1 : 0, EACCES);
+	CHECK_ERRNO(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd,
+			 (off_t)i.mmap_rings_off) == MAP_FAILED ? -1 : 0, EINVAL);
+	close(fd);
+	return 0;
+}
+
+/*
+ * A peer producing nothing but zero-length messages (a scribbles them
+ * through its mapping as fast as b consumes them) cannot keep b's read()
+ * busy: a non-blocking read() returns EAGAIN at once, and a blocking one
+ * still gets the real message that follows the flood.  Mappings are not
+ * inherited (VM_DONTCOPY): the parent floods, a child reads.
+ * Not covered: CPU use of a blocking read() during an endless flood.
+ */
+static int t_empty_flood(const void *arg)
+{
+	volatile struct xenshm_record_header *h;
+	volatile struct xenshm_ring_ctrl *txc;
+	struct xenshm_map m;
+	struct pair p;
+	uint32_t ds, prod;
+	double t0, dt = -1;
+	int status, pfd[2];
+	char buf[64];
+	pid_t reader;
+	ssize_t n;
+
+	CHECK_RET(pair_up(&p, 0, XENSHM_MODE_MESSAGE, XENSHM_MODE_STREAM, 0), 0);
+	CHECK_RET(xenshm_map(p.a, &m), 0);
+	ds = m.info.data_size;
+	txc = xenshm_map_at(&m, m.info.tx_ctrl_off);
+	CHECK_OK(pipe(pfd));
+	reader = fork();
+	CHECK(reader >= 0);
+	if (reader == 0) {
+		alarm(30);
+		close(pfd[0]);
+		usleep(200000);		/* the ring is full of empty messages */
+		if (set_nonblock(p.b, 1))
+			_exit(2);
+		t0 = now_s();
+		errno = 0;
+		n = read(p.b, buf, sizeof(buf));
+		dt = n == -1 && errno == EAGAIN ? now_s() - t0 : -1;
+		if (write(pfd[1], &dt, sizeof(dt)) != sizeof(dt) || set_nonblock(p.b, 0))
+			_exit(2);
+		/* The rest of the flood, then a real message. */
+		n = read(p.b, buf, sizeof(buf));
+		_exit(n == 3 && !memcmp(buf, "end", 3) ? 0 : 1);
+	}
+	close(pfd[1]);
+	/* Flood until the reader's non-blocking read() returns, at most 4 s. */
+	t0 = now_s();
+	prod = txc->prod;
+	while (now_s() - t0 < 4 && !(poll1(pfd[0], POLLIN, 0) & POLLIN)) {
+		uint32_t cons = __atomic_load_n(&txc->cons, __ATOMIC_ACQUIRE);
+
+		if (prod - cons > ds - XENSHM_RECORD_ALIGN)
+			continue;
+		h = xenshm_map_at(&m, m.info.tx_data_off + (prod & (ds - 1)));
+		h->len = 0;
+		h->type = XENSHM_RECORD_TYPE_MSG;
+		prod += XENSHM_RECORD_ALIGN;
+		__atomic_store_n(&txc->prod, prod, __ATOMIC_RELEASE);
+	}
+	n = read(pfd[0], &dt, sizeof(dt));
+	close(pfd[0]);
+	if (n != sizeof(dt) || dt < 0)
+		FAIL("non-blocking read() in a flood of empty messages: no EAGAIN");
+	diag("non-blocking read() in the flood returned EAGAIN after %.3f s", dt);
+	if (dt > 1.0)
+		FAIL("non-blocking read() took %.3f s in a flood of empty messages", dt);
+
+	/* Written by hand: the flood moved prod behind the library's back. */
+	t0 = now_s();
+	while (prod - __atomic_load_n(&txc->cons, __ATOMIC_ACQUIRE) > ds - 16 &&
+	       now_s() - t0 < 30)
+		usleep(1000);
+	h = xenshm_map_at(&m, m.info.tx_data_off + (prod & (ds - 1)));
+	h->len = 3;
+	h->type = XENSHM_RECORD_TYPE_MSG;
+	((volatile char *)(h + 1))[0] = 'e';
+	((volatile char *)(h + 1))[1] = 'n';
+	((volatile char *)(h + 1))[2] = 'd';
+	__atomic_store_n(&txc->prod, prod + 16, __ATOMIC_RELEASE);
+	CHECK_OK(xenshm_notify(p.a, XENSHM_NOTIFY_FLAGS_TX));
+	waitpid(reader, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		FAIL("blocking read() after the flood did not get the message (status 0x%x)", status);
+	diag("blocking read() got the message after %.3f s", now_s() - t0);
+	xenshm_unmap(&m);
+	pair_close(&p);
+	return 0;
+}
+
 enum corrupt_kind { C_PROD_BEYOND, C_CONS_BEYOND, C_REC_LEN, C_REC_TYPE, C_PROD_MISALIGNED };
 
 struct corrupt_arg {
@@ -469,6 +591,8 @@ void register_mmap_cases(void)
 	add_case("notify_suppressed_returns_0_counted", t_notify_suppressed, NULL, 0);
 	add_case("mmap_outlives_close_munmap_is_last_close", t_mmap_outlives_close, NULL, 0);
 	add_case("read_write_ebusy_while_rings_mapped", t_rw_ebusy_while_mapped, NULL, 0);
+	add_case("mmap_rdonly_fd_maps_readonly", t_mmap_rdonly_fd, NULL, 0);
+	add_case("message_empty_flood_nonblock_read_eagain", t_empty_flood, NULL, 60);
 	add_case("corrupt_prod_beyond_size_eio_pollerr", t_corrupt, &c_prod, 60);
 	add_case("corrupt_prod_wakes_blocked_reader_eio", t_corrupt, &c_prod_blocked, 60);
 	add_case("corrupt_cons_beyond_prod_writer_eio", t_corrupt, &c_cons, 60);
