@@ -427,13 +427,22 @@ out:
 	return ret;
 }
 
+/*
+ * Back to IDLE with no error, as RESET and the last close leave an end.
+ * detach keeps BROKEN so a failed connect can report it; this drops it.
+ */
+static void xenshm_end_idle(struct xenshm_channel *ch)
+{
+	lockdep_assert_held(&ch->lock);
+	xenshm_detach(ch);
+	WRITE_ONCE(ch->error, 0);
+	xenshm_set_state(ch, XENSHM_CHAN_STATE_IDLE, true);
+}
+
 int xenshm_channel_reset(struct xenshm_channel *ch)
 {
 	mutex_lock(&ch->lock);
-	xenshm_detach(ch);
-	WRITE_ONCE(ch->error, 0);
-	/* detach kept BROKEN so a failed connect can report it; drop it now */
-	xenshm_set_state(ch, XENSHM_CHAN_STATE_IDLE, true);
+	xenshm_end_idle(ch);
 	xenshm_stats_clear(ch);
 	mutex_unlock(&ch->lock);
 	return 0;
@@ -458,9 +467,7 @@ int xenshm_channel_open(struct xenshm_channel *ch)
 void xenshm_channel_release(struct xenshm_channel *ch)
 {
 	mutex_lock(&ch->lock);
-	xenshm_detach(ch);
-	WRITE_ONCE(ch->error, 0);
-	xenshm_set_state(ch, XENSHM_CHAN_STATE_IDLE, true);
+	xenshm_end_idle(ch);
 	/*
 	 * Drop the eventfd while the end is still ours: once opened is false
 	 * a new opener may SET_EVENTFD, and clearing after that would wipe it.
