@@ -81,7 +81,8 @@ struct xenshm_xen_chan {
 	 * kick_lock before unbinding: no kick reaches a freed or recycled IRQ.
 	 */
 	spinlock_t kick_lock;
-	int irq;				/* bound IRQ or -1; written under xen_evtchn_lock + kick_lock */
+	/* bound IRQ or -1; written under xen_evtchn_lock and kick_lock */
+	int irq;
 	evtchn_port_t port;			/* local port, or 0 */
 };
 
