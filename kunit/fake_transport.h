@@ -7,13 +7,16 @@
  * appeared in 6.3); the ops table the module already has is the seam.
  *
  * The fake records listen/bind/notify/teardown; bind succeeds only on the
- * port the peer listens on (as Xen refuses a wrong port). By default
- * notifications are counted, not delivered: a test that wants an end to see
- * an event calls xenshm_channel_event() itself, so each case states which
- * path (event or periodic check) it exercises. An env set up with
- * deliver = true also delivers them as the loopback transport does: an
- * irq_work on the bound peer end calls xenshm_channel_event() in hard-irq
- * context. A hostile peer is played by writing the peer's slot or ring words
+ * port the peer listens on (as Xen refuses a wrong port), and verify
+ * checks the peer end's port as EVTCHNOP_status would. By default
+ * notifications are counted, and delivered only to a peer end that is
+ * CONNECTING (the rendezvous waits for the peer's event before CONNECTED):
+ * a test that wants a connected end to see an event calls
+ * xenshm_channel_event() itself, so each case states which path (event or
+ * periodic check) it exercises. An env set up with deliver = true delivers
+ * every notification as the loopback transport does. Delivery is an
+ * irq_work on the bound peer end that calls xenshm_channel_event() in
+ * hard-irq context. A hostile peer is played by writing the peer's slot or ring words
  * directly.
  *
  * Both ends are registered misc devices, /dev/xenshm/kunit-a and -b (with
@@ -79,7 +82,8 @@ static inline int fake_local_domid(struct xenshm_channel *ch, u32 *domid)
 	return 0;
 }
 
-static inline int fake_listen(struct xenshm_channel *ch, u32 peer_domid, u32 *local_port)
+static inline int fake_listen(struct xenshm_channel *ch, u32 peer_domid, u32 *local_port,
+			      bool *is_static)
 {
 	struct fake_end *e = fake_of(ch);
 
@@ -89,11 +93,12 @@ static inline int fake_listen(struct xenshm_channel *ch, u32 peer_domid, u32 *lo
 	e->port = FAKE_PORT_LISTEN + e->idx;
 	WRITE_ONCE(e->bound, true);
 	*local_port = e->port;
+	*is_static = false;
 	return 0;
 }
 
 static inline int fake_bind(struct xenshm_channel *ch, u32 peer_domid, u32 remote_port,
-			    u32 *local_port)
+			    bool is_static, u32 *local_port)
 {
 	struct fake_end *e = fake_of(ch);
 	struct fake_end *peer = &e->env->end[1 - e->idx];
@@ -102,7 +107,7 @@ static inline int fake_bind(struct xenshm_channel *ch, u32 peer_domid, u32 remot
 	e->bind_remote = remote_port;
 	if (e->bind_ret)
 		return e->bind_ret;
-	if (!READ_ONCE(peer->bound) || peer->port != remote_port)
+	if (is_static || !READ_ONCE(peer->bound) || peer->port != remote_port)
 		return -ECONNREFUSED;
 	e->port = FAKE_PORT_BIND + e->idx;
 	WRITE_ONCE(e->bound, true);
@@ -110,14 +115,28 @@ static inline int fake_bind(struct xenshm_channel *ch, u32 peer_domid, u32 remot
 	return 0;
 }
 
+/* As Xen would answer EVTCHNOP_status: the peer end holds @remote_port. */
+static inline int fake_verify(struct xenshm_channel *ch, u32 peer_domid, u32 remote_port)
+{
+	struct fake_end *e = fake_of(ch);
+	struct fake_end *peer = &e->env->end[1 - e->idx];
+
+	if (peer_domid != peer->domid || !READ_ONCE(peer->bound) || peer->port != remote_port)
+		return -EACCES;
+	return 0;
+}
+
 static inline void fake_notify(struct xenshm_channel *ch)
 {
 	struct fake_end *e = fake_of(ch);
 	struct fake_end *peer = &e->env->end[1 - e->idx];
+	struct xenshm_channel *pch = READ_ONCE(e->env->ch[1 - e->idx]);
 	unsigned long flags;
 
 	atomic_inc(&e->notifies);
-	if (!e->env->deliver)
+	/* pch is NULL once fake_env_exit() destroyed it (a detach kicks). */
+	if (!e->env->deliver &&
+	    (!pch || READ_ONCE(pch->state) != XENSHM_CHAN_STATE_CONNECTING))
 		return;
 	spin_lock_irqsave(&e->env->lock, flags);
 	if (READ_ONCE(peer->bound))
@@ -151,6 +170,7 @@ static const struct xenshm_transport_ops fake_ops = {
 	.local_domid = fake_local_domid,
 	.listen = fake_listen,
 	.bind = fake_bind,
+	.verify = fake_verify,
 	.notify = fake_notify,
 	.teardown = fake_teardown,
 };
@@ -233,9 +253,11 @@ static inline void fake_env_exit(struct kunit *test)
 	for (i = 0; i < 2; i++)
 		if (!IS_ERR_OR_NULL(env->dev[i]))
 			xenshm_chardev_remove(env->dev[i]);
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 2; i++) {
 		if (!IS_ERR_OR_NULL(env->ch[i]))
 			xenshm_channel_destroy(env->ch[i]);
+		WRITE_ONCE(env->ch[i], NULL);	/* fake_notify() of the other end */
+	}
 }
 
 static inline struct xenshm_slot *fake_slot(struct fake_env *env, unsigned int i)

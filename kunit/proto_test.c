@@ -17,6 +17,8 @@
  * pointers and poll/eventfd wakeups (the QEMU module tests), and races of
  * two ends connecting on two CPUs at once beyond what the work items give.
  */
+#include <linux/delay.h>
+
 #include "fake_transport.h"
 #include "xenshm/xsr.h"
 
@@ -201,6 +203,90 @@ static void xenshm_proto_hostile_peer_slot(struct kunit *test)
 	}
 }
 
+/* --- a peer that names another domain (docs/threat-model.md) ------------------------ */
+
+/* Bounded wait for a slot word written by the channel's work. */
+static bool wait_slot_state(struct xenshm_slot *s, u32 state)
+{
+	int i;
+
+	for (i = 0; i < FAKE_WAIT_MS / 20; i++) {
+		/* pairs with the channel's release of the state word */
+		if (smp_load_acquire(&s->state) == state)
+			return true;
+		msleep(20);
+	}
+	return false;
+}
+
+/* Write a hand-played peer slot: the fields, then the state. */
+static void hand_slot(struct xenshm_slot *s, u32 domid, u32 state, u32 port)
+{
+	WRITE_ONCE(s->domid, domid);
+	WRITE_ONCE(s->epoch, 1);
+	WRITE_ONCE(s->port, port);
+	/* the fields before the state, as a real owner publishes them */
+	smp_store_release(&s->state, state);
+}
+
+/*
+ * Receiver: the "sender" says CONNECTED with a port that is not bound to
+ * ours (the transport's verify(), EVTCHNOP_status on Xen, says so): EACCES
+ * at once, the slot is given back, the port torn down.
+ */
+static void xenshm_proto_receiver_verify_refused(struct kunit *test)
+{
+	struct fake_env *env = test->priv;
+	struct xenshm_channel *a = env->ch[0];
+	struct xenshm_slot *peer = fake_slot(env, 1);
+
+	KUNIT_ASSERT_EQ(test, fake_connect(a, 0, 0, XENSHM_ROLE_AUTO, 0), -EINPROGRESS);
+	hand_slot(peer, 2, XENSHM_SLOT_STATE_ATTACHED, 0);
+	xenshm_channel_event(a);
+	KUNIT_ASSERT_TRUE(test, wait_slot_state(fake_slot(env, 0), XENSHM_SLOT_STATE_GO));
+	hand_slot(peer, 2, XENSHM_SLOT_STATE_CONNECTED, 999);	/* never bound */
+	xenshm_channel_event(a);
+	KUNIT_ASSERT_TRUE(test, fake_wait_state(a, XENSHM_CHAN_STATE_IDLE));
+	KUNIT_EXPECT_EQ(test, READ_ONCE(a->error), -EACCES);
+	KUNIT_EXPECT_EQ(test, atomic_read(&env->end[0].teardowns), 1);
+	KUNIT_EXPECT_EQ(test, fake_slot(env, 0)->state, (u32)XENSHM_SLOT_STATE_FREE);
+}
+
+/*
+ * Sender: the "receiver" publishes GO with a port that binds (it is the
+ * real listener's), then CONNECTED, but no event ever comes from the other
+ * end of the port. The sender must not call itself connected on the slot
+ * words alone, and refuses with EACCES once XENSHM_CONFIRM_MS is over.
+ */
+static void xenshm_proto_sender_unconfirmed_refused(struct kunit *test)
+{
+	struct fake_env *env = test->priv;
+	struct xenshm_channel *b = env->ch[1];
+	struct xenshm_slot *peer = fake_slot(env, 0);
+	unsigned long t0;
+
+	/* end a never connects, but its fake port exists: the bind succeeds */
+	env->end[0].port = FAKE_PORT_LISTEN;
+	WRITE_ONCE(env->end[0].bound, true);
+	KUNIT_ASSERT_EQ(test, fake_connect(b, 0, 0, XENSHM_ROLE_AUTO, 0), -EINPROGRESS);
+	hand_slot(peer, 1, XENSHM_SLOT_STATE_GO, FAKE_PORT_LISTEN);
+	xenshm_channel_event(b);
+	KUNIT_ASSERT_TRUE(test, wait_slot_state(fake_slot(env, 1),
+						XENSHM_SLOT_STATE_CONNECTED));
+	t0 = jiffies;
+	hand_slot(peer, 1, XENSHM_SLOT_STATE_CONNECTED, FAKE_PORT_LISTEN);
+	msleep(1000);
+	KUNIT_EXPECT_EQ(test, xenshm_channel_state(b), (u32)XENSHM_CHAN_STATE_CONNECTING);
+	wait_event_interruptible_timeout(b->wq,
+					 xenshm_channel_state(b) == XENSHM_CHAN_STATE_IDLE,
+					 msecs_to_jiffies(10000));
+	KUNIT_ASSERT_EQ(test, xenshm_channel_state(b), (u32)XENSHM_CHAN_STATE_IDLE);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(b->error), -EACCES);
+	KUNIT_EXPECT_GE(test, jiffies_to_msecs(jiffies - t0), 4000u);
+	KUNIT_EXPECT_EQ(test, atomic_read(&env->end[1].teardowns), 1);
+	WRITE_ONCE(env->end[0].bound, false);
+}
+
 /* --- liveness once connected --------------------------------------------------------- */
 
 /* The peer hangs up: its event makes us see PEER_GONE at once. */
@@ -281,6 +367,8 @@ static struct kunit_case xenshm_proto_cases[] = {
 	KUNIT_CASE(xenshm_proto_bind_refused),
 	KUNIT_CASE(xenshm_proto_foreign_region),
 	KUNIT_CASE_PARAM(xenshm_proto_hostile_peer_slot, hostile_gen_params),
+	KUNIT_CASE(xenshm_proto_receiver_verify_refused),
+	KUNIT_CASE(xenshm_proto_sender_unconfirmed_refused),
 	KUNIT_CASE(xenshm_proto_peer_leaves_event),
 	KUNIT_CASE(xenshm_proto_peer_leaves_silently),
 	KUNIT_CASE(xenshm_proto_peer_restart_epoch),

@@ -1,15 +1,21 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # End-to-end tests and the demo on real Xen/arm64 in QEMU (scripts/xen/run.sh):
-# Dom0 + domU1 + domU2, three static shared-memory regions, xenshm.ko in each.
+# Dom0 + domU1 + domU2, four static shared-memory regions, xenshm.ko in each.
 #
-#   make test-xen     the e2e suite (tests/xen/); fails on any FAIL, a panic,
-#                     a timeout or a kernel warning in any domain
+#   make test-xen     the e2e suite (tests/xen/), default-secure: Xen keeps its
+#                     own XSM policy (SILO) and the domU<->domU regions use
+#                     static event channels; fails on any FAIL, a panic, a
+#                     timeout or a kernel warning in any domain
+#   make test-xen-xsm-dummy  a shorter run of the same suite with xsm=dummy
+#                     and no static event channels: the recipe's runtime
+#                     hypercalls between two domUs
 #   make xen-demo     live transfers with throughput, human-readable
 #   make xen-payload  only build what the domains get (build/xen-payload/)
 #
 # Knobs: XEN_KSERIES (which Linux each domain runs, below),
-#        XEN_E2E_MIB (MiB each way per path and channel, default 64),
+#        XEN_E2E_MIB (MiB each way per path and channel, default 64; the
+#        xsm=dummy run moves XEN_E2E_DUMMY_MIB, default 8),
 #        XEN_E2E_TIMEOUT (s, default 290), XEN_DEMO_MIB (default 32).
 
 include $(TOP)/mk/tools.mk
@@ -21,6 +27,8 @@ XEN_KSERIES_ARGS := $(XEN_KSERIES_RUN) \
 	$(foreach d,$(XEN_DOMS),--payload $(d)=$(XEN_PAYLOAD)/ko-$(call xen-kseries-of,$(d)))
 
 XEN_E2E_OUT ?= $(BUILD)/xen-e2e
+XEN_E2E_DUMMY_OUT ?= $(BUILD)/xen-e2e-xsm-dummy
+XEN_E2E_DUMMY_MIB ?= 8
 XEN_DEMO_OUT ?= $(BUILD)/xen-demo
 XEN_E2E_MIB ?= 64
 XEN_E2E_TIMEOUT ?= 290
@@ -37,6 +45,12 @@ $(XEN_E2E_BIN): $(TOP)/tests/xen/xenshm-e2e.c $(BUILD)/user/arm64/libxenshm.a $(
 	$(XEN_E2E_CROSS)g++ $@.o $(BUILD)/user/arm64/libxenshm.a $(USER_LDFLAGS) -o $@
 	@rm -f $@.o
 
+# The hostile peer of the hijack case: only the generated peer header.
+XEN_LIAR_BIN := $(BUILD)/user/arm64/bin/xenshm-liar
+$(XEN_LIAR_BIN): $(TOP)/tests/xen/xenshm-liar.c $(TOP)/peer/xenshm_wire.h
+	@mkdir -p $(dir $@)
+	$(XEN_E2E_CROSS)gcc -O2 -Wall -Wextra -static -I$(TOP) $< -o $@
+
 # The example program of docs/xen-setup.md: only the uapi header, no library.
 XEN_HELLO_BIN := $(BUILD)/user/arm64/bin/hello-xenshm
 $(XEN_HELLO_BIN): $(TOP)/tests/xen/hello-xenshm.c $(TOP)/uapi/xenshm.h
@@ -49,9 +63,9 @@ $(XEN_HELLO_BIN): $(TOP)/tests/xen/hello-xenshm.c $(TOP)/uapi/xenshm.h
 # Every input is a prerequisite, never a $(wildcard) of build outputs: a
 # wildcard is expanded when make reads the recipe, before anything is built.
 XEN_TOOL_BINS := $(foreach t,$(TOOL_NAMES),$(USER_BUILD)/arm64/bin/$(t))
-XEN_PAYLOAD_BINS := $(XEN_E2E_BIN) $(XEN_HELLO_BIN) $(XEN_TOOL_BINS)
+XEN_PAYLOAD_BINS := $(XEN_E2E_BIN) $(XEN_HELLO_BIN) $(XEN_LIAR_BIN) $(XEN_TOOL_BINS)
 
-.PHONY: xen-payload test-xen xen-demo
+.PHONY: xen-payload test-xen test-xen-xsm-dummy xen-demo
 xen-payload: $(XEN_PAYLOAD_BINS) $(foreach s,$(XEN_KSERIES_USED),module-$(s)-arm64)
 	@rm -rf $(XEN_PAYLOAD) && mkdir -p $(XEN_PAYLOAD)/common
 	cp $(XEN_PAYLOAD_BINS) $(XEN_PAYLOAD)/common/
@@ -65,30 +79,44 @@ xen-payload: $(XEN_PAYLOAD_BINS) $(foreach s,$(XEN_KSERIES_USED),module-$(s)-arm
 # Results every domain must report (the collector also requires each domain's DONE).
 XEN_E2E_REQUIRE := --require dom0:doc-example --require domu1:doc-example \
 	$(foreach d,$(XEN_DOMS),--require $(d):kernel --require $(d):insmod \
-	--require $(d):devices --require $(d):kernel-log)
+	--require $(d):devices --require $(d):evtchn-modes --require $(d):kernel-log)
+XEN_E2E_REQUIRE_HIJACK := --require dom0:hijack-refused@0-1 --require dom0:hijack-log \
+	--require domu1:hijack-liar
 XEN_DEMO_REQUIRE := $(foreach d,$(XEN_DOMS),--require $(d):kernel --require $(d):insmod)
 
 # run.sh collects from the raw console; Dom0's hvc0 and Xen's own lines can
 # interleave mid-line there, so the verdict comes from a second collection over
 # the demultiplexed log (tests/xen/demux.py).
-test-xen: xen-payload
+# $(call xen-e2e-run,NAME,OUT,RUN_ARGS,REQUIRES): one boot of the e2e suite.
+define xen-e2e-run
 	@start=$$(date +%s); rc=0; \
 	$(TOP)/scripts/xen/run.sh --init all=$(TOP)/tests/xen/e2e.sh \
-		--payload $(XEN_PAYLOAD)/common $(XEN_KSERIES_ARGS) \
-		--env XENSHM_E2E_MIB=$(XEN_E2E_MIB) --out $(XEN_E2E_OUT) \
-		--timeout $(XEN_E2E_TIMEOUT) > $(XEN_E2E_OUT).run.txt 2>&1 || true; \
-	grep '^run.sh:' $(XEN_E2E_OUT).run.txt || true; \
-	$(PYTHON) $(TOP)/tests/xen/demux.py $(XEN_E2E_OUT)/console.log $(XEN_E2E_OUT)/console.demux.log && \
-	$(PYTHON) $(TOP)/scripts/xen/collect.py $(XEN_E2E_OUT)/console.demux.log \
-		--status $(XEN_E2E_OUT)/status.json --json $(XEN_E2E_OUT)/results.json \
-		$(XEN_E2E_REQUIRE) > $(XEN_E2E_OUT)/results.txt || rc=1; \
-	cat $(XEN_E2E_OUT)/results.txt; \
-	$(PYTHON) $(TOP)/tests/xen/report.py $(XEN_E2E_OUT)/console.demux.log || true; \
-	if grep -a -E -q '$(XEN_BAD_LOG)' $(XEN_E2E_OUT)/console.log; then \
-		grep -a -E -n '$(XEN_BAD_LOG)' $(XEN_E2E_OUT)/console.log | head -n 20; \
-		echo "test-xen: kernel warning or panic in the console log (above)"; rc=1; fi; \
-	echo "test-xen: $$(( $$(date +%s) - start )) s, console: $(XEN_E2E_OUT)/console.log"; \
+		--payload $(XEN_PAYLOAD)/common $(XEN_KSERIES_ARGS) $(3) --out $(2) \
+		--timeout $(XEN_E2E_TIMEOUT) > $(2).run.txt 2>&1 || true; \
+	grep '^run.sh:' $(2).run.txt || true; \
+	$(PYTHON) $(TOP)/tests/xen/demux.py $(2)/console.log $(2)/console.demux.log && \
+	$(PYTHON) $(TOP)/scripts/xen/collect.py $(2)/console.demux.log \
+		--status $(2)/status.json --json $(2)/results.json \
+		$(4) > $(2)/results.txt || rc=1; \
+	cat $(2)/results.txt; \
+	$(PYTHON) $(TOP)/tests/xen/report.py $(2)/console.demux.log || true; \
+	if grep -a -E -q '$(XEN_BAD_LOG)' $(2)/console.log; then \
+		grep -a -E -n '$(XEN_BAD_LOG)' $(2)/console.log | head -n 20; \
+		echo "$(1): kernel warning or panic in the console log (above)"; rc=1; fi; \
+	echo "$(1): $$(( $$(date +%s) - start )) s, console: $(2)/console.log"; \
 	exit $$rc
+endef
+
+test-xen: xen-payload
+	$(call xen-e2e-run,test-xen,$(XEN_E2E_OUT),--env XENSHM_E2E_MIB=$(XEN_E2E_MIB),\
+		$(XEN_E2E_REQUIRE) $(XEN_E2E_REQUIRE_HIJACK))
+
+# The recipe between two domUs needs XSM to allow it; the hijack case is the
+# main run's.
+test-xen-xsm-dummy: xen-payload
+	$(call xen-e2e-run,test-xen-xsm-dummy,$(XEN_E2E_DUMMY_OUT),--xsm dummy \
+		--no-static-evtchn --env XENSHM_E2E_MIB=$(XEN_E2E_DUMMY_MIB) \
+		--env XENSHM_E2E_HIJACK=0,$(XEN_E2E_REQUIRE))
 
 xen-demo: xen-payload
 	@echo "xen-demo: booting Xen + Dom0 + domU1 + domU2 in QEMU (TCG; about a minute)," \

@@ -152,6 +152,8 @@ bool xenshm_channel_event(struct xenshm_channel *ch)
 	state = ch->state;
 	if (state == XENSHM_CHAN_STATE_CONNECTED)
 		xenshm_check_peer(ch);
+	else if (state == XENSHM_CHAN_STATE_CONNECTING)
+		set_bit(XENSHM_CH_KICKED, &ch->flags);	/* rendezvous.c */
 	xenshm_event_words(ch, seen);
 	work = memcmp(seen, ch->ev_seen, sizeof(seen)) != 0;
 	memcpy(ch->ev_seen, seen, sizeof(seen));

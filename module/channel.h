@@ -44,6 +44,7 @@
 
 #include <linux/atomic.h>
 #include <linux/kref.h>
+#include <linux/ktime.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -90,19 +91,30 @@ struct xenshm_transport_ops {
 	 */
 	int (*local_domid)(struct xenshm_channel *ch, u32 *domid);
 	/*
-	 * Receiver: allocate an unbound port that @peer_domid may bind to, and
-	 * route its events to xenshm_channel_event(ch).  The start of the
-	 * recipe.  Process context, may sleep.  ch->lock held.
-	 */
-	int (*listen)(struct xenshm_channel *ch, u32 peer_domid, u32 *local_port);
-	/*
-	 * Sender: bind to @remote_port of @peer_domid and route events of the
-	 * new local port to xenshm_channel_event(ch).  The port came from
-	 * shared memory: it is hostile, the transport validates it.  Process
+	 * Receiver: take a port for @peer_domid and route its events to
+	 * xenshm_channel_event(ch): a static event channel to @peer_domid if
+	 * the transport has one for this channel (*is_static = true), else an
+	 * unbound port that @peer_domid may bind to (the recipe).  Process
 	 * context, may sleep.  ch->lock held.
 	 */
+	int (*listen)(struct xenshm_channel *ch, u32 peer_domid, u32 *local_port,
+		      bool *is_static);
+	/*
+	 * Sender: bind to @remote_port of @peer_domid, or with @is_static use
+	 * the local static port whose remote end is that port, and route the
+	 * local port's events to xenshm_channel_event(ch).  @remote_port and
+	 * @is_static came from shared memory: hostile, the transport validates
+	 * them.  Process context, may sleep.  ch->lock held.
+	 */
 	int (*bind)(struct xenshm_channel *ch, u32 peer_domid, u32 remote_port,
-		    u32 *local_port);
+		    bool is_static, u32 *local_port);
+	/*
+	 * After listen/bind: 0 if the local port's remote end is @remote_port
+	 * of @peer_domid as the transport itself (Xen) sees it, -EACCES if
+	 * not.  The domid and port came from shared memory.  Process context,
+	 * may sleep.  ch->lock held.
+	 */
+	int (*verify)(struct xenshm_channel *ch, u32 peer_domid, u32 remote_port);
 	/*
 	 * Send one event to the peer.  Any context (hard irq, spinlocks held).
 	 * The channel calls it after a successful listen/bind, but tests that
@@ -132,6 +144,10 @@ enum {
 	XENSHM_CH_BROKEN,	/* sticky corruption: -EIO until RESET */
 	XENSHM_CH_PEER_GONE,	/* peer slot FREE or epoch changed */
 	XENSHM_CH_BOUND,	/* listen/bind done: notify() may be used */
+	/* An event arrived while CONNECTING; the rendezvous clears it when
+	 * it publishes its port and waits for it before CONNECTED.
+	 */
+	XENSHM_CH_KICKED,
 	/* Rings mapped writable: data moves through the mapping, read() and
 	 * write() refuse with EBUSY.
 	 */
@@ -145,6 +161,7 @@ enum xenshm_phase {
 	XENSHM_PH_PEER,		/* wait for the peer, pick roles, listen */
 	XENSHM_PH_WAIT_GO,	/* sender: wait for GO, then bind */
 	XENSHM_PH_WAIT_CONNECTED, /* receiver: wait for the sender */
+	XENSHM_PH_WAIT_CONFIRM,	/* sender: wait for the receiver's event */
 };
 
 /* Every field a sysfs file (chardev.c) and STATS report; only atomic64_t. */
@@ -185,6 +202,9 @@ struct xenshm_channel {
 	u32 local_port;
 	u32 remote_port;
 	unsigned long deadline;		/* jiffies: connect timeout */
+	unsigned long confirm_by;	/* jiffies: the peer's event is due, or 0 */
+	ktime_t peer_seen;		/* the rendezvous found its peer (for the log) */
+	bool evtchn_static;		/* the port is a static event channel */
 	unsigned long work_delay;	/* jiffies: next poll of the rendezvous */
 	struct delayed_work work;	/* rendezvous steps and liveness check */
 

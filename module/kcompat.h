@@ -33,4 +33,23 @@ static inline void xenshm_vm_flags_mod(struct vm_area_struct *vma,
 #endif
 }
 
+/*
+ * Linux 6.5 learnt static event channels (bound by Xen at boot): marked
+ * static, a port survives unbind.  Before, unbind always closes the port,
+ * and a closed static port is gone until the domain reboots.  Returns true
+ * if the port will survive.  Call it right after binding the port.
+ */
+#ifdef XENSHM_HAVE_XEN
+#include <xen/events.h>
+
+static inline bool xenshm_evtchn_keep_static(evtchn_port_t port)
+{
+#ifdef XENSHM_HAVE_STATIC_EVTCHN
+	return evtchn_make_refcounted(port, true) == 0;
+#else
+	return false;
+#endif
+}
+#endif
+
 #endif /* XENSHM_KCOMPAT_H */

@@ -92,7 +92,8 @@ static int lb_local_domid(struct xenshm_channel *ch, u32 *domid)
 	return 0;
 }
 
-static int lb_listen(struct xenshm_channel *ch, u32 peer_domid, u32 *local_port)
+static int lb_listen(struct xenshm_channel *ch, u32 peer_domid, u32 *local_port,
+		     bool *is_static)
 {
 	struct lb_end *end = lb_end_of(ch);
 	unsigned long flags;
@@ -104,18 +105,20 @@ static int lb_listen(struct xenshm_channel *ch, u32 peer_domid, u32 *local_port)
 	end->bound = true;
 	spin_unlock_irqrestore(&end->pair->lock, flags);
 	*local_port = end->port;
+	*is_static = false;
 	return 0;
 }
 
 static int lb_bind(struct xenshm_channel *ch, u32 peer_domid, u32 remote_port,
-		   u32 *local_port)
+		   bool is_static, u32 *local_port)
 {
 	struct lb_end *end = lb_end_of(ch);
 	struct lb_end *peer = lb_peer_of(end);
 	unsigned long flags;
 	int ret = 0;
 
-	if (peer_domid != LB_DOMID)
+	/* No static event channels in a loopback pair. */
+	if (peer_domid != LB_DOMID || is_static)
 		return -EINVAL;
 	spin_lock_irqsave(&end->pair->lock, flags);
 	if (!peer->bound || peer->port != remote_port) {
@@ -125,6 +128,21 @@ static int lb_bind(struct xenshm_channel *ch, u32 peer_domid, u32 remote_port,
 		end->bound = true;
 		*local_port = end->port;
 	}
+	spin_unlock_irqrestore(&end->pair->lock, flags);
+	return ret;
+}
+
+/* The other end is bound with @remote_port (the pair knows, like Xen). */
+static int lb_verify(struct xenshm_channel *ch, u32 peer_domid, u32 remote_port)
+{
+	struct lb_end *end = lb_end_of(ch);
+	struct lb_end *peer = lb_peer_of(end);
+	unsigned long flags;
+	int ret = 0;
+
+	spin_lock_irqsave(&end->pair->lock, flags);
+	if (peer_domid != LB_DOMID || !peer->bound || peer->port != remote_port)
+		ret = -EACCES;
 	spin_unlock_irqrestore(&end->pair->lock, flags);
 	return ret;
 }
@@ -159,6 +177,7 @@ static const struct xenshm_transport_ops lb_ops = {
 	.local_domid = lb_local_domid,
 	.listen = lb_listen,
 	.bind = lb_bind,
+	.verify = lb_verify,
 	.notify = lb_notify,
 	.teardown = lb_teardown,
 };

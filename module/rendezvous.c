@@ -21,16 +21,32 @@
  *   PEER           wait until the peer's slot is ATTACHED (or GO, when I turn
  *                  out to be the sender); check a pinned peer (EACCES), pick
  *                  the role, attach my RX ring in the mode the peer produces.
- *                  Receiver: transport listen(), publish the port, state GO.
- *   WAIT_GO        sender: wait for GO, bind() to the published port,
- *                  publish CONNECTED, send one event.
- *   WAIT_CONNECTED receiver: wait until the sender is CONNECTED, publish
- *                  CONNECTED.
+ *                  Receiver: transport listen() (a static event channel to
+ *                  the peer if there is one, else an unbound port), publish
+ *                  the port (flag STATIC_EVTCHN for a static one), state GO.
+ *   WAIT_GO        sender: wait for GO, bind() to the published port (or
+ *                  find my end of the static one), verify(), publish
+ *                  CONNECTED with my port, send one event.
+ *   WAIT_CONFIRM   sender: wait until the receiver is CONNECTED and an event
+ *                  arrived on my port.
+ *   WAIT_CONNECTED receiver: wait until the sender is CONNECTED, verify()
+ *                  its port, wait for an event on my port, publish
+ *                  CONNECTED, send one event.
  *   A peer that restarts during the rendezvous (epoch change) sends us back
  *   to PEER; a receiver keeps its port when the peer's domid did not change
  *   (Xen returns an interdomain port to "unbound" when the remote end
  *   closes, so the peer's next life can bind to it again).
  *   The deadline (CONNECT.timeout_ms) turns into -ETIMEDOUT.
+ *
+ * Why each side waits for an event before it calls itself connected: the
+ * domid and port in a slot are the peer's word only.  Xen's word is
+ * verify() (EVTCHNOP_status: my port's remote end) and the event itself:
+ * only the domain Xen bound to the other end of my port can raise it, and
+ * an honest domain raises it only after finding my domid and port in its
+ * own slot view of this region.  A peer that names another domain (to take
+ * a port meant for another channel) gets no event and is refused with
+ * EACCES within XENSHM_CONFIRM_MS, and the port is free again
+ * (docs/threat-model.md).
  *
  * Once CONNECTED, ch->work checks the peer every 250 ms (the other liveness
  * checks are listed in channel.c).  Detaching (RESET, the last close, a
@@ -51,6 +67,8 @@
 #define XENSHM_POLL_MIN			max(1UL, msecs_to_jiffies(5))
 #define XENSHM_POLL_MAX			msecs_to_jiffies(200)
 #define XENSHM_LIVENESS			msecs_to_jiffies(250)
+/* How long a side waits for the peer's event once the binding is checked. */
+#define XENSHM_CONFIRM_MS		5000
 
 /* ---- connection state changes ---- */
 
@@ -86,6 +104,8 @@ static void xenshm_unbind(struct xenshm_channel *ch)
 		ch->ops->teardown(ch);
 	ch->local_port = XENSHM_PORT_NONE;
 	ch->remote_port = XENSHM_PORT_NONE;
+	ch->evtchn_static = false;
+	ch->confirm_by = 0;
 }
 
 /*
@@ -146,15 +166,25 @@ static void xenshm_connected(struct xenshm_channel *ch)
 	WRITE_ONCE(ch->error, 0);
 	xenshm_set_state(ch, XENSHM_CHAN_STATE_CONNECTED, false);
 	mod_delayed_work(system_wq, &ch->work, XENSHM_LIVENESS);
-	pr_debug("%s: connected to dom%u as %s (ports %u/%u, tx %s, rx %s)\n",
-		 ch->name, ch->peer_domid,
-		 ch->role == XENSHM_ROLE_RECEIVER ? "receiver" : "sender",
-		 ch->local_port, ch->remote_port,
-		 ch->mode == XENSHM_MODE_MESSAGE ? "message" : "stream",
-		 ch->rs.rx_mode == XENSHM_MODE_MESSAGE ? "message" : "stream");
+	pr_info("%s: connected to dom%u as %s (%s ports %u/%u, tx %s, rx %s) in %lld us\n",
+		ch->name, ch->peer_domid,
+		ch->role == XENSHM_ROLE_RECEIVER ? "receiver" : "sender",
+		ch->evtchn_static ? "static" : "runtime",
+		ch->local_port, ch->remote_port,
+		ch->mode == XENSHM_MODE_MESSAGE ? "message" : "stream",
+		ch->rs.rx_mode == XENSHM_MODE_MESSAGE ? "message" : "stream",
+		ktime_us_delta(ktime_get(), ch->peer_seen));
 }
 
 /* ---- the steps ---- */
+
+/* My slot flags: the mode I produce in, and whether my port is static. */
+static u32 xenshm_slot_flags(struct xenshm_channel *ch)
+{
+	return (ch->mode == XENSHM_MODE_MESSAGE ?
+		XENSHM_SLOT_FLAGS_TX_MESSAGE : 0) |
+	       (ch->evtchn_static ? XENSHM_SLOT_FLAGS_STATIC_EVTCHN : 0);
+}
 
 /* The peer restarted or changed during the rendezvous: start over at PEER. */
 static int xenshm_peer_restarted(struct xenshm_channel *ch,
@@ -163,6 +193,7 @@ static int xenshm_peer_restarted(struct xenshm_channel *ch,
 	int ret;
 
 	lockdep_assert_held(&ch->lock);
+	ch->confirm_by = 0;
 	if (ch->phase == XENSHM_PH_WAIT_CONNECTED &&
 	    peer->state != XENSHM_SLOT_STATE_FREE &&
 	    peer->domid == ch->peer_domid) {
@@ -173,10 +204,55 @@ static int xenshm_peer_restarted(struct xenshm_channel *ch,
 					   XENSHM_MODE_MESSAGE : XENSHM_MODE_STREAM);
 	}
 	xenshm_unbind(ch);
-	ret = xenshm_rs_publish(&ch->rs, XENSHM_SLOT_STATE_ATTACHED,
-				XENSHM_PORT_NONE);
+	ret = xenshm_rs_set_flags(&ch->rs, xenshm_slot_flags(ch));
+	if (!ret)
+		ret = xenshm_rs_publish(&ch->rs, XENSHM_SLOT_STATE_ATTACHED,
+					XENSHM_PORT_NONE);
 	ch->phase = XENSHM_PH_PEER;
 	return ret;
+}
+
+/* Waiting for the peer's event: -EAGAIN, or -EACCES once it is overdue. */
+static int xenshm_confirm_wait(struct xenshm_channel *ch)
+{
+	if (!ch->confirm_by) {
+		ch->confirm_by = jiffies + msecs_to_jiffies(XENSHM_CONFIRM_MS) ?: 1;
+		return -EAGAIN;
+	}
+	if (time_before_eq(jiffies, ch->confirm_by))
+		return -EAGAIN;
+	pr_warn("%s: no event from dom%u on port %u within %u ms: it is not the domain it claims, or not responding; refusing\n",
+		ch->name, ch->peer_domid, ch->local_port, XENSHM_CONFIRM_MS);
+	return -EACCES;
+}
+
+/*
+ * Is the binding checked, and has the peer's event arrived since I published
+ * my port?  0 yes, -EAGAIN not yet, -EACCES refused: Xen says my port leads
+ * elsewhere, or no event came within XENSHM_CONFIRM_MS.  A verify() that
+ * fails because the peer left or restarted meanwhile is a restart, not a
+ * refusal: @restarted tells the caller to look at the slot again.
+ */
+static int xenshm_confirmed(struct xenshm_channel *ch,
+			    const struct xenshm_rs_peer *peer, bool *restarted)
+{
+	struct xenshm_rs_peer again;
+	int ret;
+
+	lockdep_assert_held(&ch->lock);
+	*restarted = false;
+	ret = ch->ops->verify(ch, ch->peer_domid, peer->port);
+	if (ret) {
+		if (!xenshm_rs_peer_read(&ch->rs, &again) &&
+		    (again.state != peer->state || again.epoch != peer->epoch)) {
+			*restarted = true;
+			return -EAGAIN;
+		}
+		return ret;
+	}
+	if (test_bit(XENSHM_CH_KICKED, &ch->flags))
+		return 0;
+	return xenshm_confirm_wait(ch);
 }
 
 /* One pass through as many phases as possible: 0 connected, -EAGAIN wait. */
@@ -184,7 +260,8 @@ static int xenshm_rendezvous_step(struct xenshm_channel *ch)
 {
 	struct xenshm_region *region = ch->region;
 	struct xenshm_rs_peer peer;
-	u32 epoch, slot_flags;
+	bool restarted;
+	u32 epoch;
 	int ret;
 
 	lockdep_assert_held(&ch->lock);
@@ -199,10 +276,9 @@ static int xenshm_rendezvous_step(struct xenshm_channel *ch)
 		ret = ch->ops->local_domid(ch, &ch->local_domid);
 		if (ret)
 			return ret;
-		slot_flags = ch->mode == XENSHM_MODE_MESSAGE ?
-			XENSHM_SLOT_FLAGS_TX_MESSAGE : 0;
 		ret = xenshm_rs_claim(&ch->rs, ch->want_slot, ch->local_domid,
-				      ch->pin_peer, slot_flags, &epoch);
+				      ch->pin_peer, xenshm_slot_flags(ch),
+				      &epoch);
 		if (ret == -EBUSY)
 			return -EAGAIN;	/* someone holds it: until timeout */
 		if (ret < 0)
@@ -240,6 +316,7 @@ static int xenshm_rendezvous_step(struct xenshm_channel *ch)
 		ch->role = ret;
 		ch->peer_domid = peer.domid;
 		ch->peer_epoch = peer.epoch;
+		ch->peer_seen = ktime_get();
 		ret = xenshm_rs_attach_rx(&ch->rs, peer.flags &
 					  XENSHM_SLOT_FLAGS_TX_MESSAGE ?
 					  XENSHM_MODE_MESSAGE : XENSHM_MODE_STREAM);
@@ -249,10 +326,16 @@ static int xenshm_rendezvous_step(struct xenshm_channel *ch)
 			ch->phase = XENSHM_PH_WAIT_GO;
 			return xenshm_rendezvous_step(ch);
 		}
-		ret = ch->ops->listen(ch, ch->peer_domid, &ch->local_port);
+		ret = ch->ops->listen(ch, ch->peer_domid, &ch->local_port,
+				      &ch->evtchn_static);
 		if (ret)
 			return ret;
 		set_bit(XENSHM_CH_BOUND, &ch->flags);
+		ret = xenshm_rs_set_flags(&ch->rs, xenshm_slot_flags(ch));
+		if (ret)
+			return ret;
+		/* Only an event after GO counts: the sender binds after GO. */
+		clear_bit(XENSHM_CH_KICKED, &ch->flags);
 		ret = xenshm_rs_publish(&ch->rs, XENSHM_SLOT_STATE_GO,
 					ch->local_port);
 		if (ret)
@@ -273,12 +356,19 @@ static int xenshm_rendezvous_step(struct xenshm_channel *ch)
 		}
 		if (peer.state != XENSHM_SLOT_STATE_CONNECTED)
 			return -EAGAIN;
+		ret = xenshm_confirmed(ch, &peer, &restarted);
+		if (restarted)
+			return -EAGAIN;	/* the next step sees the change */
+		if (ret)
+			return ret;
 		ch->remote_port = peer.port;
 		ret = xenshm_rs_publish(&ch->rs, XENSHM_SLOT_STATE_CONNECTED,
 					ch->local_port);
 		if (ret)
 			return ret;
 		xenshm_connected(ch);
+		/* The sender waits for this event to call itself connected. */
+		xenshm_kick(ch);
 		return 0;
 	case XENSHM_PH_WAIT_GO:
 		ret = xenshm_rs_peer_read(&ch->rs, &peer);
@@ -292,6 +382,7 @@ static int xenshm_rendezvous_step(struct xenshm_channel *ch)
 		if (peer.state != XENSHM_SLOT_STATE_GO)
 			return -EAGAIN;
 		ret = ch->ops->bind(ch, ch->peer_domid, peer.port,
+				    peer.flags & XENSHM_SLOT_FLAGS_STATIC_EVTCHN,
 				    &ch->local_port);
 		if (ret) {
 			/* The receiver may have restarted under us: look again. */
@@ -301,14 +392,45 @@ static int xenshm_rendezvous_step(struct xenshm_channel *ch)
 			return ret;
 		}
 		set_bit(XENSHM_CH_BOUND, &ch->flags);
+		ch->evtchn_static = peer.flags & XENSHM_SLOT_FLAGS_STATIC_EVTCHN;
 		ch->remote_port = peer.port;
+		ret = ch->ops->verify(ch, ch->peer_domid, peer.port);
+		if (ret)
+			return ret;
+		/* Only an event after my CONNECTED counts. */
+		clear_bit(XENSHM_CH_KICKED, &ch->flags);
 		ret = xenshm_rs_publish(&ch->rs, XENSHM_SLOT_STATE_CONNECTED,
 					ch->local_port);
 		if (ret)
 			return ret;
-		xenshm_connected(ch);
-		/* The receiver waits for our CONNECTED: tell it now. */
+		/* The receiver waits for this event before its CONNECTED. */
 		xenshm_kick(ch);
+		ch->phase = XENSHM_PH_WAIT_CONFIRM;
+		fallthrough;
+	case XENSHM_PH_WAIT_CONFIRM:
+		ret = xenshm_rs_peer_read(&ch->rs, &peer);
+		if (ret)
+			return ret;
+		if (peer.state == XENSHM_SLOT_STATE_FREE ||
+		    peer.epoch != ch->peer_epoch || peer.domid != ch->peer_domid) {
+			ret = xenshm_peer_restarted(ch, &peer);
+			return ret ? ret : -EAGAIN;
+		}
+		/* Still GO: the receiver has not seen us yet. */
+		if (peer.state != XENSHM_SLOT_STATE_CONNECTED)
+			return xenshm_confirm_wait(ch);
+		if (peer.port != ch->remote_port) {
+			pr_warn("%s: dom%u published port %u with GO and %u with CONNECTED\n",
+				ch->name, ch->peer_domid, ch->remote_port,
+				peer.port);
+			return -EIO;
+		}
+		ret = xenshm_confirmed(ch, &peer, &restarted);
+		if (restarted)
+			return -EAGAIN;
+		if (ret)
+			return ret;
+		xenshm_connected(ch);
 		return 0;
 	}
 	return -EINVAL;

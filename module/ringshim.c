@@ -116,6 +116,13 @@ int xenshm_rs_publish(struct xenshm_rs *rs, u32 state, u32 port)
 	return xsr_slot_set_state(&rs->rg, rs->slot, state, port);
 }
 
+int xenshm_rs_set_flags(struct xenshm_rs *rs, u32 flags)
+{
+	if (rs->slot < 0)
+		return -EINVAL;
+	return xsr_slot_set_flags(&rs->rg, rs->slot, flags);
+}
+
 void xenshm_rs_release(struct xenshm_rs *rs)
 {
 	if (rs->slot < 0)

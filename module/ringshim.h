@@ -52,6 +52,8 @@ int xenshm_rs_claim(struct xenshm_rs *rs, int want_slot, u32 domid,
 		    u32 peer_domid, u32 slot_flags, u32 *epoch);
 /* Publish my slot's state (ATTACHED/GO/CONNECTED) and port. */
 int xenshm_rs_publish(struct xenshm_rs *rs, u32 state, u32 port);
+/* Replace my slot's flags; the next publish makes them visible. */
+int xenshm_rs_set_flags(struct xenshm_rs *rs, u32 flags);
 /* Leave the slot (state FREE).  No-op without a slot. */
 void xenshm_rs_release(struct xenshm_rs *rs);
 /* Read the peer's slot: 0 or -EIO (corrupt). */

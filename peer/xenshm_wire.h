@@ -21,7 +21,7 @@ extern "C" {
  * features announced by feature bits. A peer with a different major refuses
  * to attach (-EPROTO).
  */
-#define XENSHM_ABI_MAJOR 1
+#define XENSHM_ABI_MAJOR 2
 #define XENSHM_ABI_MINOR 0
 
 /* ---- Constants ---- */
@@ -89,17 +89,28 @@ extern "C" {
  * Rendezvous state machine of one side, written only by the side that owns
  * the slot. FREE -> ATTACHED (owner claimed it, domid and epoch published) ->
  * GO (receiver only: port published, then state stored with release) ->
- * CONNECTED (sender: bound to the receiver's port; receiver: saw the sender
- * connected). Detach returns the slot to FREE.
+ * CONNECTED (sender: bound to the receiver's port, own port published;
+ * receiver: saw the sender connected, checked the binding with Xen and
+ * received its event). Detach returns the slot to FREE. ABI 2: each side
+ * sends one event right after publishing CONNECTED, and goes CONNECTED for
+ * its user only once it has received an event on its port (the proof that the
+ * domain Xen bound to the other end is the peer). docs/xen-setup.md, "The
+ * rendezvous on the wire", has the whole rule.
  */
 enum xenshm_slot_state {
 	/* Nobody owns the slot. */
 	XENSHM_SLOT_STATE_FREE = 0,
 	/* Owner present; domid and epoch valid; no event channel yet. */
 	XENSHM_SLOT_STATE_ATTACHED = 1,
-	/* Receiver published its unbound port; the sender may bind to it. */
+	/*
+	 * Receiver published its port (unbound, or static with flag static_evtchn);
+	 * the sender may bind to it (or find its static end).
+	 */
 	XENSHM_SLOT_STATE_GO = 2,
-	/* The event channel is bound at both ends from this side's point of view. */
+	/*
+	 * The event channel is bound at both ends from this side's point of view;
+	 * port holds this side's own local port.
+	 */
 	XENSHM_SLOT_STATE_CONNECTED = 3
 };
 
@@ -186,8 +197,15 @@ enum xenshm_transport {
  * The ring this side produces carries message records (else a byte stream).
  */
 #define XENSHM_SLOT_FLAGS_TX_MESSAGE (1U << 0)
+/*
+ * Set by a receiver with GO: its port is a static event channel that Xen
+ * bound at boot (xen,evtchn-v1 in the host device tree). The sender does not
+ * bind; it uses its own local port whose remote end (EVTCHNOP_status) is this
+ * domid and port.
+ */
+#define XENSHM_SLOT_FLAGS_STATIC_EVTCHN (1U << 1)
 /* Every bit of slot_flags known to this ABI version. */
-#define XENSHM_SLOT_FLAGS_ALL (XENSHM_SLOT_FLAGS_TX_MESSAGE)
+#define XENSHM_SLOT_FLAGS_ALL (XENSHM_SLOT_FLAGS_TX_MESSAGE | XENSHM_SLOT_FLAGS_STATIC_EVTCHN)
 
 /* Flags of XENSHM_IOC_CONNECT. */
 /* peer_domid is valid: refuse any other peer with EACCES. */
@@ -258,7 +276,10 @@ struct xenshm_slot {
 	uint32_t epoch;
 	/* @12: Advanced by a live owner (feature heartbeat). */
 	uint32_t heartbeat;
-	/* @16: Receiver's unbound event-channel port; valid once state >= GO. */
+	/*
+	 * @16: Owner's local event-channel port: the receiver's from GO on, the
+	 * sender's from CONNECTED on.
+	 */
 	uint32_t port;
 	/* @20: slot_flags. */
 	uint32_t flags;

@@ -27,6 +27,7 @@ static_assert(XSR_SLOT_CONNECTED == u32(wire::slot_state::connected));
 static_assert(XSR_ROLE_AUTO == u32(wire::role::auto_) && XSR_ROLE_RECEIVER == u32(wire::role::receiver) &&
 	      XSR_ROLE_SENDER == u32(wire::role::sender));
 static_assert(XSR_SLOT_FLAG_TX_MESSAGE == wire::SLOT_FLAGS_TX_MESSAGE);
+static_assert(XSR_SLOT_FLAG_STATIC_EVTCHN == wire::SLOT_FLAGS_STATIC_EVTCHN);
 static_assert(XSR_DOMID_NONE == wire::DOMID_NONE);
 
 namespace {
@@ -96,6 +97,11 @@ int xsr_slot_claim(const struct xsr_region *rg, int want_slot, uint32_t domid, u
 int xsr_slot_set_state(const struct xsr_region *rg, unsigned int slot, uint32_t state, uint32_t port)
 {
 	return rg ? slot_set_state(*G(rg), slot, state, port) : err::INVAL;
+}
+
+int xsr_slot_set_flags(const struct xsr_region *rg, unsigned int slot, uint32_t flags)
+{
+	return rg ? slot_set_flags(*G(rg), slot, flags) : err::INVAL;
 }
 
 void xsr_slot_heartbeat(const struct xsr_region *rg, unsigned int slot)

@@ -169,9 +169,19 @@ int slot_set_state(const region &rg, u32 slot, u32 state, u32 port)
 	if (state == S_GO && port == wire::PORT_NONE)
 		return err::INVAL;
 	wire::slot *s = rg.slot_at(slot);
-	if (state == S_GO)
+	// The receiver's port with GO, the sender's own port with CONNECTED.
+	if (state != S_ATTACHED)
 		write_once(&s->port, port);
 	store_release(&s->state, state); // pairs with load_acquire(state) in slot_read()
+	return 0;
+}
+
+int slot_set_flags(const region &rg, u32 slot, u32 flags)
+{
+	if (!rg.valid || slot > 1 || (flags & ~wire::SLOT_FLAGS_ALL))
+		return err::INVAL;
+	// Published by the next slot_set_state()'s release.
+	write_once(&rg.slot_at(slot)->flags, flags);
 	return 0;
 }
 
@@ -209,7 +219,7 @@ int slot_read(const region &rg, u32 slot, slot_info *out)
 	const u32 pd = read_once(&s->peer_domid);
 	if (st > S_CONNECTED)
 		return err::IO;
-	// Only a receiver publishes a port (with GO); a connected sender has none.
+	// GO always carries the receiver's port.
 	if (st == S_GO && port == wire::PORT_NONE)
 		return err::IO;
 	out->state = st;

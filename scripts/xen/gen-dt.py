@@ -4,12 +4,20 @@
 
 Takes QEMU's own virt DT (-machine dumpdtb=...) and appends a /chosen block:
 Xen's command line, Dom0's kernel/ramdisk, domU1 and domU2 (xen,domain,
-"no-xenstore") and three static shared-memory regions, one per pair of
-domains:
+"no-xenstore") and four static shared-memory regions, one per pair of
+domains and a second one between the domUs (two regions between the same
+pair must each find their own event channel):
 
-    xenshm-0-1  Dom0  <-> domU1   owner Dom0
-    xenshm-1-2  domU1 <-> domU2   owner domU1
-    xenshm-0-2  Dom0  <-> domU2   owner Dom0
+    xenshm-0-1   Dom0  <-> domU1   owner Dom0
+    xenshm-1-2   domU1 <-> domU2   owner domU1
+    xenshm-0-2   Dom0  <-> domU2   owner Dom0
+    xenshm-1-2b  domU1 <-> domU2   owner domU1
+
+With --static-evtchn every domU<->domU region also gets a static event
+channel (xen,evtchn-v1 under both xen,domain nodes, bound by Xen at boot,
+allowed under XSM SILO); Dom0 <-> domU regions keep the runtime recipe.
+Local ports are STATIC_PORT_BASE + 10 * region index + domid (distinct per
+domain, and never the same number at both ends, so a mix-up shows).
 
 Host addresses start at --shm-host-base (inside RAM, above the boot modules).
 Dom0 is direct-mapped, so its guest address is the host address. DomUs see
@@ -36,7 +44,9 @@ REGIONS = (                                   # (shm-id, domid a, domid b); owne
     ("xenshm-0-1", 0, 1),
     ("xenshm-1-2", 1, 2),
     ("xenshm-0-2", 0, 2),
+    ("xenshm-1-2b", 1, 2),
 )
+STATIC_PORT_BASE = 20
 # Free hole in Xen 4.17's arm guest layout (public/arch-arm.h): after
 # GUEST_VPCI_MEM (0x23000000 + 256 MiB) and before GUEST_GNTTAB (0x38000000).
 DOMU_HOLE = (0x33000000, 0x38000000)
@@ -62,7 +72,9 @@ def main():
         ap.add_argument(f"--{d}-kernel", required=True)
         ap.add_argument(f"--{d}-initrd", required=True)
     ap.add_argument("--xen-bootargs", default="console=dtuart dtuart=/pl011@9000000 "
-                    "bootscrub=0 xsm=dummy noreboot dom0_mem=512M dom0_max_vcpus=1")
+                    "bootscrub=0 noreboot dom0_mem=512M dom0_max_vcpus=1")
+    ap.add_argument("--static-evtchn", action="store_true",
+                    help="a static event channel for every domU<->domU region")
     ap.add_argument("--dom0-bootargs", default="console=hvc0 earlycon=xen rdinit=/init")
     ap.add_argument("--domu-bootargs", default="console=ttyAMA0 rdinit=/init")
     ap.add_argument("--domu-mem-mib", type=int, default=256)
@@ -97,8 +109,11 @@ def main():
         for dom in (x, y):
             # Dom0 is direct-mapped (guest == host); domUs use the low hole.
             guest[DOMAINS[dom]] = host if dom == 0 else a.shm_guest_base + i * size
+        evtchn = {}
+        if a.static_evtchn and x != 0 and y != 0:
+            evtchn = {DOMAINS[dom]: STATIC_PORT_BASE + 10 * i + dom for dom in (x, y)}
         regions.append(dict(id=sid, host=host, size=size, owner=DOMAINS[x],
-                            borrower=DOMAINS[y], guest=guest))
+                            borrower=DOMAINS[y], guest=guest, evtchn=evtchn))
     host_end = a.shm_host_base + len(REGIONS) * size
     if a.shm_host_base < modules_end:
         raise SystemExit(f"gen-dt: shared memory at {a.shm_host_base:#x} overlaps the boot "
@@ -135,6 +150,19 @@ def main():
                 f"{ind}\txen,shared-mem = <{r['host']:#x} {r['guest'][dom]:#x} {r['size']:#x}>;",
                 f"{ind}}};"]
 
+    def evtchn_label(r, dom):
+        return "ec_%s_%s" % (r["id"].replace("-", "_"), dom)
+
+    def evtchn_node(r, dom, ind):
+        peer = r["borrower"] if r["owner"] == dom else r["owner"]
+        port = r["evtchn"][dom]
+        return [f"{ind}{evtchn_label(r, dom)}: evtchn@{port:x} {{",
+                f"{ind}\tcompatible = \"xen,evtchn-v1\";",
+                f"{ind}\t/* {r['id']}: local port {port}, other end {peer} port "
+                f"{r['evtchn'][peer]} */",
+                f"{ind}\txen,evtchn = <{port:#x} &{evtchn_label(r, peer)}>;",
+                f"{ind}}};"]
+
     out = [base, "", "/* xenshm: Xen, Dom0, two dom0less domUs, static shared memory */",
            "/ {", "\tchosen {", "\t\t#address-cells = <0x1>;", "\t\t#size-cells = <0x1>;",
            f"\t\txen,xen-bootargs = {qstr(a.xen_bootargs)};"]
@@ -155,6 +183,9 @@ def main():
         for r in regions:
             if d in r["guest"]:
                 out += shm_node(r, d, "\t\t\t")
+        for r in regions:
+            if d in r["evtchn"]:
+                out += evtchn_node(r, d, "\t\t\t")
         out.append("\t\t};")
     out += ["\t};", "};", ""]
     with open(a.out + ".dts", "w") as f:
@@ -170,7 +201,8 @@ def main():
         layout["domains"][d]["regions"] = [
             dict(id=r["id"], guest=r["guest"][d], size=r["size"],
                  peer=r["borrower"] if r["owner"] == d else r["owner"],
-                 role="owner" if r["owner"] == d else "borrower")
+                 role="owner" if r["owner"] == d else "borrower",
+                 evtchn=r["evtchn"].get(d, 0))
             for r in regions if d in r["guest"]]
     with open(a.out + ".json", "w") as f:
         json.dump(layout, f, indent=1)

@@ -2,8 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Boot Xen/arm64 in QEMU (TCG) with Dom0 and two dom0less domUs (domu1, domu2)
-# sharing three static memory regions (xenshm-0-1, xenshm-1-2, xenshm-0-2),
-# run one test script per domain, and collect the results.
+# sharing four static memory regions (xenshm-0-1, xenshm-1-2, xenshm-0-2,
+# xenshm-1-2b; scripts/xen/gen-dt.py), run one test script per domain, and
+# collect the results. By default Xen keeps its own XSM policy (Debian's
+# build: SILO, which refuses the recipe's hypercalls between two domUs) and
+# the domU<->domU regions get static event channels.
 #
 # Usage: scripts/xen/run.sh [options]
 #   --init DOM=FILE      shell script run by DOM's /init (DOM: dom0|domu1|domu2|all);
@@ -30,6 +33,9 @@
 #                        neither option names one; no expectation for a --kernel
 #                        FILE without --kseries)
 #   --cpu CPU            QEMU -cpu (default cortex-a57)
+#   --xsm MODE           Xen's xsm= (e.g. dummy); default: none given, Xen's own
+#   --no-static-evtchn   no static event channels: domU<->domU regions use the
+#                        recipe's runtime hypercalls (needs --xsm dummy)
 #   --verbose            the collector also prints the INFO markers
 #
 # Outputs in --out: console.log (the whole serial console), status.json (why and
@@ -51,6 +57,8 @@ guest_args=
 xen=
 cpu=cortex-a57
 verbose=
+xsm=
+static_evtchn=--static-evtchn
 declare -A init payload kernel kseries
 envs=()
 requires=()
@@ -101,6 +109,9 @@ while [ $# -gt 0 ]; do
 		if [ "$d" = all ]; then for x in "${DOMS[@]}"; do kseries[$x]=$f; done; else kseries[$d]=$f; fi
 		shift 2 ;;
 	--cpu)       cpu=$2; shift 2 ;;
+	--xsm)       [[ "${2:-}" =~ ^[a-z]+$ ]] || die "--xsm needs a mode like dummy"
+	             xsm=$2; shift 2 ;;
+	--no-static-evtchn) static_evtchn=; shift ;;
 	--verbose|-v) verbose=-v; shift ;;
 	-h|--help)   sed -n '4,/^set -e/p' "$0" | sed -e '/^set -e/d' -e 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown option '$1' (see --help)" ;;
@@ -159,13 +170,13 @@ build_initrd() {
 # whose sizes go into the DT.
 tmpl=$out/layout-probe
 for d in "${DOMS[@]}"; do : > "$out/initrd-$d.cpio"; done
-dtargs=(--base-dtb "$out/base.dtb" --shm-size "$shm_size")
+dtargs=(--base-dtb "$out/base.dtb" --shm-size "$shm_size" $static_evtchn)
 for d in "${DOMS[@]}"; do dtargs+=(--$d-kernel "${kernel[$d]}" --$d-initrd "$out/initrd-$d.cpio"); done
 "$PY" "$here/gen-dt.py" "${dtargs[@]}" --out "$tmpl"
 i=0
 for d in "${DOMS[@]}"; do
 	regions=$("$PY" -c 'import json,sys; l=json.load(open(sys.argv[1])); print(" ".join(
-		"%s:%#x:%#x:%s:%s" % (r["id"], r["guest"], r["size"], r["peer"], r["role"])
+		"%s:%#x:%#x:%s:%s:%d" % (r["id"], r["guest"], r["size"], r["peer"], r["role"], r["evtchn"])
 		for r in l["domains"][sys.argv[2]]["regions"]))' "$tmpl.json" "$d")
 	peers=$("$PY" -c 'import json,sys; l=json.load(open(sys.argv[1])); print(" ".join(
 		r["peer"] for r in l["domains"][sys.argv[2]]["regions"]))' "$tmpl.json" "$d")
@@ -174,7 +185,7 @@ for d in "${DOMS[@]}"; do
 done
 rm -f "$tmpl".*
 
-xen_args="console=dtuart dtuart=/pl011@9000000 bootscrub=0 xsm=dummy noreboot dom0_mem=512M dom0_max_vcpus=1"
+xen_args="console=dtuart dtuart=/pl011@9000000 bootscrub=0${xsm:+ xsm=$xsm} noreboot dom0_mem=512M dom0_max_vcpus=1"
 "$PY" "$here/gen-dt.py" "${dtargs[@]}" --out "$out/xen" --xen-bootargs "$xen_args" \
 	--dom0-bootargs "console=hvc0 earlycon=xen rdinit=/init $guest_args" \
 	--domu-bootargs "console=ttyAMA0 rdinit=/init $guest_args"
@@ -186,6 +197,7 @@ done < "$out/xen.loaders"
 
 prep=$(echo "$(date +%s.%N) - $t0" | bc)
 log "inputs ready in ${prep%.*}s: xen=$xen"
+log "xen command line: $xen_args; domU<->domU event channels: ${static_evtchn:+static}${static_evtchn:-runtime (recipe)}"
 for d in "${DOMS[@]}"; do log "$d: kernel=${kernel[$d]}${kseries[$d]:+ (series ${kseries[$d]})}"; done
 log "booting (timeout ${timeout}s), console: $out/console.log"
 rc=0

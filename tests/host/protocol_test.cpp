@@ -68,7 +68,7 @@ TEST(Region, Refusals)
 	};
 	const Row rows[] = {
 		{"init in progress", [](Mem &m) { m.hdr()->magic = xenshm::wire::MAGIC_INIT; }, 0, XSR_EAGAIN},
-		{"other major", [](Mem &m) { m.hdr()->version_major = 2; }, 0, XSR_EPROTO},
+		{"other major", [](Mem &m) { m.hdr()->version_major = xenshm::wire::ABI_MAJOR + 1; }, 0, XSR_EPROTO},
 		{"no event_idx", [](Mem &m) { m.hdr()->features = 0; }, 0, XSR_EPROTO},
 		{"region_size", [](Mem &m) { m.hdr()->region_size += 4096; }, 0, XSR_EIO},
 		{"data_size", [](Mem &m) { m.hdr()->data_size = 4096; }, 0, XSR_EIO},
@@ -217,13 +217,28 @@ TEST(Slot, RendezvousStates)
 	ASSERT_EQ(xsr_slot_read(&reg.rg_b, 0, &si), 0);
 	EXPECT_EQ(si.state, XSR_SLOT_GO);
 	EXPECT_EQ(si.port, 42u);
-	ASSERT_EQ(xsr_slot_set_state(&reg.rg_b, 1, XSR_SLOT_CONNECTED, 0), 0);
+	// ABI 2: the sender publishes its own port with CONNECTED.
+	ASSERT_EQ(xsr_slot_set_state(&reg.rg_b, 1, XSR_SLOT_CONNECTED, 7), 0);
 	ASSERT_EQ(xsr_slot_read(&reg.rg_a, 1, &si), 0);
 	EXPECT_EQ(si.state, XSR_SLOT_CONNECTED);
+	EXPECT_EQ(si.port, 7u);
 	uint32_t hb = si.heartbeat;
 	xsr_slot_heartbeat(&reg.rg_b, 1);
 	ASSERT_EQ(xsr_slot_read(&reg.rg_a, 1, &si), 0);
 	EXPECT_EQ(si.heartbeat, hb + 1);
+}
+
+TEST(Slot, FlagsPublishedWithTheNextState)
+{
+	Region reg(4096);
+	xsr_slot_info si;
+	EXPECT_EQ(xsr_slot_set_flags(&reg.rg_a, 0, 1u << 31), XSR_EINVAL); // unknown bit
+	EXPECT_EQ(xsr_slot_set_flags(&reg.rg_a, 2, 0), XSR_EINVAL);
+	ASSERT_EQ(xsr_slot_set_flags(&reg.rg_a, 0, XSR_SLOT_FLAG_STATIC_EVTCHN | XSR_SLOT_FLAG_TX_MESSAGE), 0);
+	ASSERT_EQ(xsr_slot_set_state(&reg.rg_a, 0, XSR_SLOT_GO, 10), 0);
+	ASSERT_EQ(xsr_slot_read(&reg.rg_b, 0, &si), 0);
+	EXPECT_EQ(si.flags, XSR_SLOT_FLAG_STATIC_EVTCHN | XSR_SLOT_FLAG_TX_MESSAGE);
+	EXPECT_EQ(si.port, 10u);
 }
 
 TEST(Slot, CorruptPeerSlot)

@@ -6,21 +6,32 @@
 #
 # Every domain: insmod xenshm.ko, check one /dev/xenshm/<xen,id> per region,
 # then run xenshm-e2e on all its channels at once (see tests/xen/xenshm-e2e.c).
+# Each domain checks from its kernel log that every channel connected with
+# the event channel it was configured with: static for a region with a
+# static event channel (XENSHM_REGIONS' EVTCHN), the runtime recipe else.
 # The domain XENSHM_E2E_RELOAD_DOM (default 1) then unloads the module, checks
 # the devices went away, loads it again with every peer pinned by the peers=
-# parameter, and moves data again on each channel; its peers meanwhile see the
-# hang-up and reconnect. Every domain ends by checking its kernel log for
-# warnings.
+# parameter and every static port named by evtchn=, and moves data again on
+# each channel; its peers meanwhile see the hang-up and reconnect.
+# With XENSHM_E2E_HIJACK=1 (default) Dom0 then connects xenshm-0-1 while
+# domU1 plays a liar there (tests/xen/xenshm-liar.c, claiming to be domU2):
+# Dom0 must refuse with EACCES and a clear log line while xenshm-0-2 moves
+# data with the real domU2, then domU1's real module connects xenshm-0-1
+# and moves data. Every domain ends by checking its kernel
+# log for warnings.
 #
 # Environment (run.sh --env): XENSHM_E2E_MIB (default 64) MiB each way per
-# path; XENSHM_E2E_RELOAD_DOM (default 1).
+# path; XENSHM_E2E_RELOAD_DOM (default 1); XENSHM_E2E_HIJACK (default 1).
 
 mib=${XENSHM_E2E_MIB:-64}
 reload_dom=${XENSHM_E2E_RELOAD_DOM:-1}
+hijack=${XENSHM_E2E_HIJACK:-1}
 chans=
 pins=
+evtchns=
+modes=
 for r in $XENSHM_REGIONS; do
-	IFS=: read -r id _ga _sz peer _role <<EOT
+	IFS=: read -r id _ga _sz peer _role evtchn <<EOT
 $r
 EOT
 	chans="$chans $id"
@@ -30,6 +41,12 @@ EOT
 	*) pd= ;;
 	esac
 	[ -n "$pd" ] && pins="$pins${pins:+,}$id:$pd"
+	if [ "${evtchn:-0}" != 0 ]; then
+		evtchns="$evtchns${evtchns:+,}$id:$evtchn"
+		modes="$modes $id:static:$evtchn"
+	else
+		modes="$modes $id:runtime:"
+	fi
 done
 rc=0
 
@@ -76,6 +93,30 @@ esac
 
 /xenshm/xenshm-e2e run --size "$mib" --reload-dom "$reload_dom" --pin-test $chans || rc=1
 
+# Which event channel each channel connected with (rendezvous.c logs it).
+bad=
+seen=
+for m in $modes; do
+	IFS=: read -r id want port <<EOT
+$m
+EOT
+	line=$(dmesg | grep "xenshm: $id: connected to dom" | head -n 1)
+	case "$line" in
+	*"($want ports ${port}"*) seen="$seen $id=$want${port:+($port)}" ;;
+	*) bad="$bad $id(want $want${port:+ port $port}: ${line:-never connected})" ;;
+	esac
+	# From finding the peer to CONNECTED, every connect of this channel.
+	us=$(dmesg | sed -n "s/.*xenshm: $id: connected to dom.* in \([0-9]*\) us\$/\1/p" | tr '\n' ' ')
+	xenshm_info "connect-time $id $want us: $us"
+done
+if [ -z "$bad" ]; then
+	xenshm_pass evtchn-modes "$seen"
+else
+	xenshm_fail evtchn-modes "$bad"
+	dmesg | grep 'connected to dom' | cut -c1-100 | while IFS= read -r l; do xenshm_info "dmesg: $l"; done
+	rc=1
+fi
+
 if [ "$XENSHM_DOMID" = "$reload_dom" ]; then
 	if rmmod xenshm; then
 		xenshm_pass rmmod
@@ -89,14 +130,40 @@ if [ "$XENSHM_DOMID" = "$reload_dom" ]; then
 		xenshm_fail rmmod-clean "left: $(ls /dev/xenshm 2>/dev/null | tr '\n' ' ')"
 		rc=1
 	fi
-	# Back with every peer pinned to its configured domid.
-	if xenshm_insmod "peers=$pins" && xenshm_wait_for 5 check_devices; then
-		xenshm_pass reinsmod "peers=$pins"
+	# Back with every peer pinned and every static port named.
+	args="peers=$pins${evtchns:+ evtchn=$evtchns}"
+	if xenshm_insmod $args && xenshm_wait_for 5 check_devices; then
+		xenshm_pass reinsmod "$args"
 	else
-		xenshm_fail reinsmod "peers=$pins"
+		xenshm_fail reinsmod "$args"
 		rc=1
 	fi
 	/xenshm/xenshm-e2e after-reload --size "$mib" $chans || rc=1
+fi
+
+# The hijack: domU1 claims to be domU2 in xenshm-0-1; Dom0 must refuse,
+# while its channel to the real domU2 (xenshm-0-2) moves data meanwhile.
+if [ "$hijack" = 1 ]; then
+	case "$XENSHM_DOMID" in
+	0)
+		/xenshm/xenshm-e2e after-reload --size 16 xenshm-0-2 &
+		other=$!
+		/xenshm/xenshm-e2e refuse --size 16 xenshm-0-1 || rc=1
+		wait "$other" || rc=1
+		line=$(dmesg | grep 'xenshm-0-1: the peer says it is dom2' | head -n 1)
+		if [ -n "$line" ]; then
+			xenshm_pass hijack-log "$(echo "$line" | cut -c1-90)"
+		else
+			xenshm_fail hijack-log "no refusal line in dmesg"
+			rc=1
+		fi ;;
+	1)
+		set -- $(xenshm_region_of dom0)
+		/xenshm/xenshm-liar "$2" "$3" --as 2 --role sender --wait-s 90 || rc=1
+		/xenshm/xenshm-e2e after-reload --size 16 xenshm-0-1 || rc=1 ;;
+	2)
+		/xenshm/xenshm-e2e after-reload --size 16 xenshm-0-2 || rc=1 ;;
+	esac
 fi
 
 if kernel_clean; then

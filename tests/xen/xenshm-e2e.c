@@ -25,6 +25,10 @@
  *          peer and must get a clear error quickly; then both reconnect.
  *   xenshm-e2e after-reload [--size MiB] CHAN...
  *       reconnect each channel after the module reload and move data again.
+ *   xenshm-e2e refuse [--size MiB] CHAN...
+ *       connect while a hostile peer (xenshm-liar) in the other slot claims
+ *       to be another domain: the connect must fail with EACCES; then
+ *       reconnect to the real peer (running "after-reload") and move data.
  *   xenshm-e2e demo [--size MiB] [--serial] CHAN...
  *       step 1 only, with human-readable "XENSHM-INFO <dom> demo" lines.
  *   --serial runs the channels one after the other, in the order given,
@@ -1037,6 +1041,24 @@ static int phase_pin(const char *chan, struct end *e, size_t size_mib)
 	return phase_stream(chan, size_mib, 1, 0);
 }
 
+/* The peer lies about its domid: refuse it, then serve the real peer. */
+static int phase_refuse(const char *chan, size_t size_mib)
+{
+	double t0 = now_s();
+	struct end e;
+	int ret;
+
+	ret = open_connect(&e, chan, XENSHM_MODE_STREAM, XENSHM_DOMID_NONE,
+			   30000);
+	result(ret == -EACCES, "hijack-refused", "err=%d (%s) after=%.2fs", ret,
+	       strerror(-ret), now_s() - t0);
+	if (!ret)
+		end_close(&e);
+	/* The liar frees its slot once it sees ours go FREE. */
+	sleep(2);
+	return phase_stream(chan, size_mib, 1, 0);
+}
+
 static int run_channel(const char *chan, const char *cmd, size_t size_mib,
 		       uint32_t reload_dom, int pin_test)
 {
@@ -1046,7 +1068,7 @@ static int run_channel(const char *chan, const char *cmd, size_t size_mib,
 	g_chan = chan;
 	/* Well before the harness's global timeout, so a hang is reported. */
 	signal(SIGALRM, watchdog);
-	alarm(strcmp(cmd, "after-reload") ? 180 : 90);
+	alarm(strcmp(cmd, "run") && strcmp(cmd, "demo") ? 90 : 180);
 
 	if (!strcmp(cmd, "demo")) {
 		g_demo = 1;
@@ -1058,6 +1080,8 @@ static int run_channel(const char *chan, const char *cmd, size_t size_mib,
 	}
 	if (!strcmp(cmd, "after-reload"))
 		return phase_stream(chan, size_mib / 4 ? size_mib / 4 : 1, 1, 0);
+	if (!strcmp(cmd, "refuse"))
+		return phase_refuse(chan, size_mib / 4 ? size_mib / 4 : 1);
 
 	ret = phase_stream(chan, size_mib, 0, 1);
 	if (ret)
@@ -1080,7 +1104,7 @@ static int run_channel(const char *chan, const char *cmd, size_t size_mib,
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: xenshm-e2e run|after-reload|demo [--size MiB] [--reload-dom D] [--pin-test] [--serial] CHAN...\n");
+		"usage: xenshm-e2e run|after-reload|refuse|demo [--size MiB] [--reload-dom D] [--pin-test] [--serial] CHAN...\n");
 	exit(2);
 }
 
@@ -1098,7 +1122,7 @@ int main(int argc, char **argv)
 		usage();
 	cmd = argv[1];
 	if (strcmp(cmd, "run") && strcmp(cmd, "after-reload") &&
-	    strcmp(cmd, "demo"))
+	    strcmp(cmd, "refuse") && strcmp(cmd, "demo"))
 		usage();
 	for (i = 2; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--size") && i + 1 < argc)

@@ -37,6 +37,7 @@ struct slot_info {
 // [[nodiscard]]: the result is an error or what the caller asked for.
 [[nodiscard]] int slot_claim(const region &rg, int want, u32 domid, u32 peer_domid, u32 flags, u32 *epoch);
 [[nodiscard]] int slot_set_state(const region &rg, u32 slot, u32 state, u32 port);
+[[nodiscard]] int slot_set_flags(const region &rg, u32 slot, u32 flags);
 void slot_heartbeat(const region &rg, u32 slot);
 void slot_release(const region &rg, u32 slot);
 [[nodiscard]] int slot_read(const region &rg, u32 slot, slot_info *out);

@@ -13,7 +13,7 @@ namespace xenshm::wire {
 
 // major changes break the wire format or the ioctl ABI; minor adds optional features announced by
 // feature bits. A peer with a different major refuses to attach (-EPROTO).
-inline constexpr u16 ABI_MAJOR = 1;
+inline constexpr u16 ABI_MAJOR = 2;
 inline constexpr u16 ABI_MINOR = 0;
 
 // ---- Constants ----
@@ -60,16 +60,22 @@ inline constexpr u32 PORT_NONE = 0u;
 
 // Rendezvous state machine of one side, written only by the side that owns the slot. FREE ->
 // ATTACHED (owner claimed it, domid and epoch published) -> GO (receiver only: port published, then
-// state stored with release) -> CONNECTED (sender: bound to the receiver's port; receiver: saw the
-// sender connected). Detach returns the slot to FREE.
+// state stored with release) -> CONNECTED (sender: bound to the receiver's port, own port
+// published; receiver: saw the sender connected, checked the binding with Xen and received its
+// event). Detach returns the slot to FREE. ABI 2: each side sends one event right after publishing
+// CONNECTED, and goes CONNECTED for its user only once it has received an event on its port (the
+// proof that the domain Xen bound to the other end is the peer). docs/xen-setup.md, "The rendezvous
+// on the wire", has the whole rule.
 enum class slot_state : u32 {
     // Nobody owns the slot.
     free = 0,
     // Owner present; domid and epoch valid; no event channel yet.
     attached = 1,
-    // Receiver published its unbound port; the sender may bind to it.
+    // Receiver published its port (unbound, or static with flag static_evtchn); the sender may bind
+    // to it (or find its static end).
     go = 2,
-    // The event channel is bound at both ends from this side's point of view.
+    // The event channel is bound at both ends from this side's point of view; port holds this
+    // side's own local port.
     connected = 3,
 };
 
@@ -138,7 +144,11 @@ inline constexpr u32 FEATURES_ALL = FEATURES_EVENT_IDX | FEATURES_HEARTBEAT;
 // Flags a side publishes in its slot.
 // The ring this side produces carries message records (else a byte stream).
 inline constexpr u32 SLOT_FLAGS_TX_MESSAGE = 1u << 0;
-inline constexpr u32 SLOT_FLAGS_ALL = SLOT_FLAGS_TX_MESSAGE;
+// Set by a receiver with GO: its port is a static event channel that Xen bound at boot
+// (xen,evtchn-v1 in the host device tree). The sender does not bind; it uses its own local port
+// whose remote end (EVTCHNOP_status) is this domid and port.
+inline constexpr u32 SLOT_FLAGS_STATIC_EVTCHN = 1u << 1;
+inline constexpr u32 SLOT_FLAGS_ALL = SLOT_FLAGS_TX_MESSAGE | SLOT_FLAGS_STATIC_EVTCHN;
 
 // Flags of XENSHM_IOC_CONNECT.
 // peer_domid is valid: refuse any other peer with EACCES.
@@ -204,7 +214,8 @@ struct slot {
     u32 epoch;
     // @12: Advanced by a live owner (feature heartbeat).
     u32 heartbeat;
-    // @16: Receiver's unbound event-channel port; valid once state >= GO.
+    // @16: Owner's local event-channel port: the receiver's from GO on, the sender's from CONNECTED
+    // on.
     u32 port;
     // @20: slot_flags.
     u32 flags;

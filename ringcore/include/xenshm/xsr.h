@@ -137,6 +137,7 @@ extern "C" {
 #define XSR_ROLE_RECEIVER	1u
 #define XSR_ROLE_SENDER		2u
 #define XSR_SLOT_FLAG_TX_MESSAGE	(1u << 0)
+#define XSR_SLOT_FLAG_STATIC_EVTCHN	(1u << 1)
 #define XSR_DOMID_NONE		0xffffffffu
 
 /* Ring direction for xsr_ring_attach(). */
@@ -214,12 +215,17 @@ uint32_t xsr_region_data_size(const struct xsr_region *rg);
 XSR_MUST_CHECK int xsr_slot_claim(const struct xsr_region *rg, int want_slot,
 				  uint32_t domid, uint32_t peer_domid,
 				  uint32_t flags, uint32_t *epoch);
-/* Owner publishes progress: port (for GO) is written before state, which
- * is stored with release. state must be ATTACHED, GO or CONNECTED; GO needs
- * port != 0. Returns 0 or XSR_EINVAL. */
+/* Owner publishes progress: port (GO: the receiver's; CONNECTED: the
+ * owner's own) is written before state, which is stored with release.
+ * state must be ATTACHED, GO or CONNECTED; GO needs port != 0. Returns 0 or
+ * XSR_EINVAL. */
 XSR_MUST_CHECK int xsr_slot_set_state(const struct xsr_region *rg,
 				      unsigned int slot, uint32_t state,
 				      uint32_t port);
+/* Owner replaces its slot flags (XSR_SLOT_FLAG_*); the next
+ * xsr_slot_set_state() publishes them. XSR_EINVAL for an unknown bit. */
+XSR_MUST_CHECK int xsr_slot_set_flags(const struct xsr_region *rg,
+				      unsigned int slot, uint32_t flags);
 /* Advance my heartbeat word (feature heartbeat). */
 void xsr_slot_heartbeat(const struct xsr_region *rg, unsigned int slot);
 /* Owner leaves: state = FREE (release), then port 0, domid = DOMID_NONE. */

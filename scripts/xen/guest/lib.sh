@@ -7,8 +7,9 @@
 #   XENSHM_DOM       dom0 | domu1 | domu2      (the name used in every marker)
 #   XENSHM_DOMID     0 | 1 | 2                 (as configured: dom0less order)
 #   XENSHM_REGIONS   the shared regions this domain was given, space separated,
-#                    each ID:GUESTADDR:SIZE:PEER:ROLE (e.g.
-#                    "xenshm-0-1:0x70000000:0x400000:domu1:owner")
+#                    each ID:GUESTADDR:SIZE:PEER:ROLE:EVTCHN (e.g.
+#                    "xenshm-0-1:0x70000000:0x400000:domu1:owner:0"); EVTCHN is
+#                    the local port of the region's static event channel, or 0
 #   XENSHM_PEERS     the peer domains, space separated (e.g. "domu1 domu2")
 #   XENSHM_KSERIES   the Linux series this domain must run (e.g. 6.12; empty:
 #                    no expectation); /init reports it as the result "kernel"

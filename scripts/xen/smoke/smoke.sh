@@ -40,7 +40,7 @@ printf '%s\n' "$seen" | while read -r id addr size node; do
 done
 ok=1
 for r in $XENSHM_REGIONS; do
-	IFS=: read -r id ga sz peer role <<EOT
+	IFS=: read -r id ga sz peer role _evtchn <<EOT
 $r
 EOT
 	line=$(printf '%s\n' "$seen" | awk -v id="$id" '$1 == id')

@@ -15,7 +15,7 @@ import enum
 
 # major changes break the wire format or the ioctl ABI; minor adds optional features announced by
 # feature bits. A peer with a different major refuses to attach (-EPROTO).
-ABI_MAJOR = 1
+ABI_MAJOR = 2
 ABI_MINOR = 0
 
 # ---- Constants ----
@@ -65,15 +65,21 @@ class SlotState(enum.IntEnum):
     """Rendezvous state machine of one side, written only by the side that owns the slot. FREE
     -> ATTACHED (owner claimed it, domid and epoch published) -> GO (receiver only: port
     published, then state stored with release) -> CONNECTED (sender: bound to the receiver's
-    port; receiver: saw the sender connected). Detach returns the slot to FREE."""
+    port, own port published; receiver: saw the sender connected, checked the binding with
+    Xen and received its event). Detach returns the slot to FREE. ABI 2: each side sends one
+    event right after publishing CONNECTED, and goes CONNECTED for its user only once it has
+    received an event on its port (the proof that the domain Xen bound to the other end is
+    the peer). docs/xen-setup.md, "The rendezvous on the wire", has the whole rule."""
 
     # Nobody owns the slot.
     FREE = 0
     # Owner present; domid and epoch valid; no event channel yet.
     ATTACHED = 1
-    # Receiver published its unbound port; the sender may bind to it.
+    # Receiver published its port (unbound, or static with flag static_evtchn); the sender may bind
+    # to it (or find its static end).
     GO = 2
-    # The event channel is bound at both ends from this side's point of view.
+    # The event channel is bound at both ends from this side's point of view; port holds this side's
+    # own local port.
     CONNECTED = 3
 
 
@@ -171,6 +177,10 @@ class SlotFlags(enum.IntFlag):
 
     # The ring this side produces carries message records (else a byte stream).
     TX_MESSAGE = 1 << 0
+    # Set by a receiver with GO: its port is a static event channel that Xen bound at boot
+    # (xen,evtchn-v1 in the host device tree). The sender does not bind; it uses its own local port
+    # whose remote end (EVTCHNOP_status) is this domid and port.
+    STATIC_EVTCHN = 1 << 1
 
 
 class ConnectFlags(enum.IntFlag):
@@ -200,7 +210,8 @@ FEATURES_EVENT_IDX = 1 << 0
 FEATURES_HEARTBEAT = 1 << 1
 FEATURES_ALL = 3
 SLOT_FLAGS_TX_MESSAGE = 1 << 0
-SLOT_FLAGS_ALL = 1
+SLOT_FLAGS_STATIC_EVTCHN = 1 << 1
+SLOT_FLAGS_ALL = 3
 CONNECT_FLAGS_PIN_PEER = 1 << 0
 CONNECT_FLAGS_ALL = 1
 EVENTFD_FLAGS_CLEAR = 1 << 0
@@ -253,7 +264,8 @@ class Slot(ctypes.LittleEndianStructure):
         ("epoch", ctypes.c_uint32),
         # @12: Advanced by a live owner (feature heartbeat).
         ("heartbeat", ctypes.c_uint32),
-        # @16: Receiver's unbound event-channel port; valid once state >= GO.
+        # @16: Owner's local event-channel port: the receiver's from GO on, the sender's from
+        # CONNECTED on.
         ("port", ctypes.c_uint32),
         # @20: slot_flags.
         ("flags", ctypes.c_uint32),
