@@ -44,6 +44,7 @@ help:
 	@echo "  test-kunit    KUnit suites in QEMU (KASAN, UBSAN, lockdep): 6.1 arm64+x86_64, 6.12 arm64"
 	@echo "  test-xen      end-to-end tests on Xen/arm64 in QEMU, domains on 6.1 and 6.12 (XSM SILO, static event channels)"
 	@echo "  test-xen-xsm-dummy  the same, shorter, with xsm=dummy: the recipe between two domUs"
+	@echo "  test-xen-peer-faults  a peer scribbling over control words, a peer panicking, one powering off"
 	@echo "  test-build-errors, test-fresh-clone   tests of the build itself"
 	@echo "  bench         benchmarks (ratios)"
 	@echo "  fuzz          libFuzzer run of the ring core against hostile memory"
@@ -53,7 +54,7 @@ deps:
 
 # Aggregates. Each area's targets live in mk/<area>.mk; `test` runs them all,
 # cheapest first, so a broken generator fails in seconds, not after a kernel build.
-TEST_STEPS ?= check test-codegen test-host module-all test-build-errors test-fresh-clone test-qemu-smoke test-qemu test-kunit xen-selftest test-xen test-xen-xsm-dummy
+TEST_STEPS ?= check test-codegen test-host module-all test-build-errors test-fresh-clone test-qemu-smoke test-qemu test-kunit xen-selftest test-xen test-xen-xsm-dummy test-xen-peer-faults
 
 .PHONY: test demo bench module-all
 test: deps

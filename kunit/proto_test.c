@@ -326,6 +326,42 @@ static void xenshm_proto_peer_restart_epoch(struct kunit *test)
 			(u32)XENSHM_CHAN_STATE_PEER_GONE);
 }
 
+/*
+ * A peer that dies without a word (its domain crashed: the slot stays
+ * CONNECTED, no event comes) is gone once its heartbeat and ring indices
+ * stand still for the limit; a live idle peer never is.
+ */
+static void xenshm_proto_peer_silent(struct kunit *test)
+{
+	struct fake_env *env = test->priv;
+	struct xenshm_connect arg = {
+		.size = sizeof(arg), .role = XENSHM_ROLE_AUTO,
+		.mode = XENSHM_MODE_STREAM, .heartbeat_ms = 200,
+	};
+	struct xenshm_channel *a = env->ch[0], *b = env->ch[1];
+	unsigned long t0;
+	int i, ret;
+
+	for (i = 0; i < 2; i++) {
+		ret = xenshm_channel_connect(env->ch[i], &arg);
+		KUNIT_ASSERT_TRUE_MSG(test, ret == 0 || ret == -EINPROGRESS, "connect: %d", ret);
+	}
+	KUNIT_ASSERT_TRUE(test, fake_wait_state(a, XENSHM_CHAN_STATE_CONNECTED));
+	KUNIT_ASSERT_TRUE(test, fake_wait_state(b, XENSHM_CHAN_STATE_CONNECTED));
+	KUNIT_EXPECT_EQ(test, fake_slot(env, 1)->heartbeat_ms, 50u);
+	/* idle but alive: five limits later both are still connected */
+	msleep(1000);
+	KUNIT_EXPECT_EQ(test, xenshm_channel_state(a), (u32)XENSHM_CHAN_STATE_CONNECTED);
+	KUNIT_EXPECT_EQ(test, xenshm_channel_state(b), (u32)XENSHM_CHAN_STATE_CONNECTED);
+	/* b dies: its work (and so its heartbeat) stops, its slot stays */
+	cancel_delayed_work_sync(&b->work);
+	t0 = jiffies;
+	KUNIT_ASSERT_TRUE(test, fake_wait_state(a, XENSHM_CHAN_STATE_PEER_GONE));
+	KUNIT_EXPECT_GE(test, jiffies_to_msecs(jiffies - t0), 100u);
+	KUNIT_EXPECT_LE(test, jiffies_to_msecs(jiffies - t0), 2000u);
+	KUNIT_EXPECT_EQ(test, fake_slot(env, 1)->state, (u32)XENSHM_SLOT_STATE_CONNECTED);
+}
+
 /* After PEER_GONE, a new CONNECT meets the peer's next life. */
 static void xenshm_proto_reconnect_after_peer_gone(struct kunit *test)
 {
@@ -372,6 +408,7 @@ static struct kunit_case xenshm_proto_cases[] = {
 	KUNIT_CASE(xenshm_proto_peer_leaves_event),
 	KUNIT_CASE(xenshm_proto_peer_leaves_silently),
 	KUNIT_CASE(xenshm_proto_peer_restart_epoch),
+	KUNIT_CASE(xenshm_proto_peer_silent),
 	KUNIT_CASE(xenshm_proto_reconnect_after_peer_gone),
 	KUNIT_CASE(xenshm_proto_corrupt_slot_breaks),
 	{}

@@ -109,6 +109,9 @@ struct connect_case {
 
 #define CONNECT(f, dom, r, m, res) { .size = sizeof(struct xenshm_connect), .flags = (f), \
 	.peer_domid = (dom), .role = (r), .mode = (m), .reserved = (res) }
+/* A default connect with CONNECT.heartbeat_ms = ms. */
+#define HB(ms) { .size = sizeof(struct xenshm_connect), .role = XENSHM_ROLE_AUTO, \
+	.mode = XENSHM_MODE_STREAM, .heartbeat_ms = (ms) }
 #define PIN XENSHM_CONNECT_FLAGS_PIN_PEER
 #define AUTO XENSHM_ROLE_AUTO
 #define STREAM XENSHM_MODE_STREAM
@@ -129,7 +132,12 @@ static const struct connect_case connect_cases[] = {
 	{ "role_huge",		CONNECT(0, 0, 0xffffffffu, STREAM, 0), -EINVAL },
 	{ "mode_out_of_range",	CONNECT(0, 0, AUTO, 2, 0), -EINVAL },
 	{ "reserved_set",	CONNECT(0, 0, AUTO, STREAM, 1), -EINVAL },
-	{ "reserved_high_bit",	CONNECT(0, 0, AUTO, STREAM, 1ull << 63), -EINVAL },
+	{ "reserved_high_bit",	CONNECT(0, 0, AUTO, STREAM, 1u << 31), -EINVAL },
+	{ "heartbeat_default_ok", HB(0), 0 },
+	{ "heartbeat_min_ok",	HB(100), 0 },
+	{ "heartbeat_max_ok",	HB(60000), 0 },
+	{ "heartbeat_too_short", HB(99), -EINVAL },
+	{ "heartbeat_too_long",	HB(60001), -EINVAL },
 };
 
 DESC(connect_case)

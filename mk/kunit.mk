@@ -40,17 +40,24 @@ kunit-cell-arch = $(lastword $(subst -, ,$(1)))
 .PHONY: test-kunit kunit-kernels $(addprefix test-kunit-,$(KUNIT_CELLS_ALL)) \
 	$(addprefix kunit-kernel-,$(KUNIT_CELLS_ALL))
 
-# Each cell runs even if another failed; one line per cell at the end
-# (from its summary.txt, written by run.sh), and any failure fails the run.
+# Each cell runs even if another failed, KUNIT_JOBS at a time (default 2:
+# QEMU's TCG uses one host CPU per guest CPU, so two cells share a two-core
+# machine well), each into $(KUNIT_OUT)/<cell>.log; one line per cell at the
+# end (from its summary.txt, written by run.sh) plus the log's tail for a
+# failed one, and any failure fails the run.
+KUNIT_JOBS ?= 2
 test-kunit:
-	@rc=0; for c in $(KUNIT_CELLS); do \
-		rm -f $(KUNIT_OUT)/$${c%%-*}/$${c#*-}/summary.txt; \
-		$(MAKE) --no-print-directory test-kunit-$$c || rc=1; \
-	done; \
+	@rc=0; mkdir -p $(KUNIT_OUT); \
+	for c in $(KUNIT_CELLS); do \
+		rm -f $(KUNIT_OUT)/$${c%%-*}/$${c#*-}/summary.txt; done; \
+	echo "test-kunit: cells $(KUNIT_CELLS), $(KUNIT_JOBS) at a time, logs $(KUNIT_OUT)/<cell>.log"; \
+	printf '%s\n' $(KUNIT_CELLS) | xargs -P $(KUNIT_JOBS) -I CELL sh -c \
+		'$(MAKE) --no-print-directory test-kunit-CELL > $(KUNIT_OUT)/CELL.log 2>&1; \
+		 echo "  kunit CELL: finished (exit $$?)"'; \
 	for c in $(KUNIT_CELLS); do \
 		s=$$(cat $(KUNIT_OUT)/$${c%%-*}/$${c#*-}/summary.txt 2>/dev/null || echo "FAILED (no result)"); \
 		echo "  kunit $${c%%-*}/$${c#*-}: $$s"; \
-		case $$s in *FAILED*) rc=1 ;; esac; \
+		case $$s in *FAILED*) rc=1; tail -n 40 $(KUNIT_OUT)/$$c.log ;; esac; \
 	done; \
 	[ $$rc -eq 0 ] && echo "test-kunit: all $(words $(KUNIT_CELLS)) cells passed" || \
 		{ echo "test-kunit: FAILED" >&2; exit 1; }

@@ -10,6 +10,9 @@
 #   make test-xen-xsm-dummy  a shorter run of the same suite with xsm=dummy
 #                     and no static event channels: the recipe's runtime
 #                     hypercalls between two domUs
+#   make test-xen-peer-faults  a domU scribbles over the control words, then
+#                     domUs panic or power off without a word: the other side
+#                     must notice each within its bound (EIO, heartbeat)
 #   make xen-demo     live transfers with throughput, human-readable
 #   make xen-payload  only build what the domains get (build/xen-payload/)
 #
@@ -29,6 +32,7 @@ XEN_KSERIES_ARGS := $(XEN_KSERIES_RUN) \
 XEN_E2E_OUT ?= $(BUILD)/xen-e2e
 XEN_E2E_DUMMY_OUT ?= $(BUILD)/xen-e2e-xsm-dummy
 XEN_E2E_DUMMY_MIB ?= 8
+XEN_FAULTS_OUT ?= $(BUILD)/xen-peer-faults
 XEN_DEMO_OUT ?= $(BUILD)/xen-demo
 XEN_E2E_MIB ?= 64
 XEN_E2E_TIMEOUT ?= 290
@@ -40,6 +44,13 @@ XEN_E2E_BIN := $(BUILD)/user/arm64/bin/xenshm-e2e
 XEN_BAD_LOG := Panic on CPU|Kernel panic|BUG: |WARNING: CPU: |Oops|Call trace:|Internal error: |Xen BUG at|Xen WARN at|refcount_t: |kernel BUG
 
 $(XEN_E2E_BIN): $(TOP)/tests/xen/xenshm-e2e.c $(BUILD)/user/arm64/libxenshm.a $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(XEN_E2E_CROSS)gcc $(USER_CSTD) $(USER_CFLAGS) $(USER_CPPFLAGS) -c $< -o $@.o
+	$(XEN_E2E_CROSS)g++ $@.o $(BUILD)/user/arm64/libxenshm.a $(USER_LDFLAGS) -o $@
+	@rm -f $@.o
+
+XEN_DEATH_BIN := $(BUILD)/user/arm64/bin/xenshm-death
+$(XEN_DEATH_BIN): $(TOP)/tests/xen/xenshm-death.c $(BUILD)/user/arm64/libxenshm.a $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(XEN_E2E_CROSS)gcc $(USER_CSTD) $(USER_CFLAGS) $(USER_CPPFLAGS) -c $< -o $@.o
 	$(XEN_E2E_CROSS)g++ $@.o $(BUILD)/user/arm64/libxenshm.a $(USER_LDFLAGS) -o $@
@@ -63,9 +74,10 @@ $(XEN_HELLO_BIN): $(TOP)/tests/xen/hello-xenshm.c $(TOP)/uapi/xenshm.h
 # Every input is a prerequisite, never a $(wildcard) of build outputs: a
 # wildcard is expanded when make reads the recipe, before anything is built.
 XEN_TOOL_BINS := $(foreach t,$(TOOL_NAMES),$(USER_BUILD)/arm64/bin/$(t))
-XEN_PAYLOAD_BINS := $(XEN_E2E_BIN) $(XEN_HELLO_BIN) $(XEN_LIAR_BIN) $(XEN_TOOL_BINS)
+XEN_PAYLOAD_BINS := $(XEN_E2E_BIN) $(XEN_HELLO_BIN) $(XEN_LIAR_BIN) $(XEN_DEATH_BIN) \
+	$(XEN_TOOL_BINS)
 
-.PHONY: xen-payload test-xen test-xen-xsm-dummy xen-demo
+.PHONY: xen-payload test-xen test-xen-xsm-dummy test-xen-peer-faults xen-demo
 xen-payload: $(XEN_PAYLOAD_BINS) $(foreach s,$(XEN_KSERIES_USED),module-$(s)-arm64)
 	@rm -rf $(XEN_PAYLOAD) && mkdir -p $(XEN_PAYLOAD)/common
 	cp $(XEN_PAYLOAD_BINS) $(XEN_PAYLOAD)/common/
@@ -87,10 +99,13 @@ XEN_DEMO_REQUIRE := $(foreach d,$(XEN_DOMS),--require $(d):kernel --require $(d)
 # run.sh collects from the raw console; Dom0's hvc0 and Xen's own lines can
 # interleave mid-line there, so the verdict comes from a second collection over
 # the demultiplexed log (tests/xen/demux.py).
-# $(call xen-e2e-run,NAME,OUT,RUN_ARGS,REQUIRES): one boot of the e2e suite.
+# $(call xen-e2e-run,NAME,OUT,RUN_ARGS,REQUIRES[,SCRIPT[,SKIP_LOG]]): one
+# boot of the e2e suite (SCRIPT: every domain's, default tests/xen/e2e.sh);
+# console lines matching the regex SKIP_LOG (a domain meant to panic) are
+# not searched for kernel warnings.
 define xen-e2e-run
 	@start=$$(date +%s); rc=0; \
-	$(TOP)/scripts/xen/run.sh --init all=$(TOP)/tests/xen/e2e.sh \
+	$(TOP)/scripts/xen/run.sh --init all=$(or $(5),$(TOP)/tests/xen/e2e.sh) \
 		--payload $(XEN_PAYLOAD)/common $(XEN_KSERIES_ARGS) $(3) --out $(2) \
 		--timeout $(XEN_E2E_TIMEOUT) > $(2).run.txt 2>&1 || true; \
 	grep '^run.sh:' $(2).run.txt || true; \
@@ -100,8 +115,10 @@ define xen-e2e-run
 		$(4) > $(2)/results.txt || rc=1; \
 	cat $(2)/results.txt; \
 	$(PYTHON) $(TOP)/tests/xen/report.py $(2)/console.demux.log || true; \
-	if grep -a -E -q '$(XEN_BAD_LOG)' $(2)/console.log; then \
-		grep -a -E -n '$(XEN_BAD_LOG)' $(2)/console.log | head -n 20; \
+	if grep -a -v -E '$(or $(6),^XENSHM-NO-SKIP$$)' $(2)/console.log | \
+		grep -a -E -q '$(XEN_BAD_LOG)'; then \
+		grep -a -v -E '$(or $(6),^XENSHM-NO-SKIP$$)' $(2)/console.log | \
+			grep -a -E -n '$(XEN_BAD_LOG)' | head -n 20; \
 		echo "$(1): kernel warning or panic in the console log (above)"; rc=1; fi; \
 	echo "$(1): $$(( $$(date +%s) - start )) s, console: $(2)/console.log"; \
 	exit $$rc
@@ -117,6 +134,14 @@ test-xen-xsm-dummy: xen-payload
 	$(call xen-e2e-run,test-xen-xsm-dummy,$(XEN_E2E_DUMMY_OUT),--xsm dummy \
 		--no-static-evtchn --env XENSHM_E2E_MIB=$(XEN_E2E_DUMMY_MIB) \
 		--env XENSHM_E2E_HIJACK=0,$(XEN_E2E_REQUIRE))
+
+# A scribbler, then peer death: domU2 panics (its console shows a panic),
+# domU1 powers off.
+XEN_FAULTS_REQUIRE := --require dom0:scribble-eio@0-2 --require dom0:death-read@0-2 \
+	--require dom0:death-read@0-1 --require domu1:death-write@1-2 --require dom0:kernel-log
+test-xen-peer-faults: xen-payload
+	$(call xen-e2e-run,test-xen-peer-faults,$(XEN_FAULTS_OUT),--expect-panic domu2 \
+		--guest-args panic=1,$(XEN_FAULTS_REQUIRE),$(TOP)/tests/xen/faults.sh,^\(XEN\) DOM2: )
 
 xen-demo: xen-payload
 	@echo "xen-demo: booting Xen + Dom0 + domU1 + domU2 in QEMU (TCG; about a minute)," \

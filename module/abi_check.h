@@ -37,7 +37,7 @@ static inline void xenshm_abi_check(void)
 	BUILD_BUG_ON(offsetof(struct xenshm_slot, port) != 16);
 	BUILD_BUG_ON(offsetof(struct xenshm_slot, flags) != 20);
 	BUILD_BUG_ON(offsetof(struct xenshm_slot, peer_domid) != 24);
-	BUILD_BUG_ON(offsetof(struct xenshm_slot, reserved0) != 28);
+	BUILD_BUG_ON(offsetof(struct xenshm_slot, heartbeat_ms) != 28);
 	BUILD_BUG_ON(offsetof(struct xenshm_slot, reserved1) != 32);
 	/* struct xenshm_ring_ctrl */
 	BUILD_BUG_ON(sizeof(struct xenshm_ring_ctrl) != 256);
@@ -86,7 +86,8 @@ static inline void xenshm_abi_check(void)
 	BUILD_BUG_ON(offsetof(struct xenshm_connect, role) != 12);
 	BUILD_BUG_ON(offsetof(struct xenshm_connect, mode) != 16);
 	BUILD_BUG_ON(offsetof(struct xenshm_connect, timeout_ms) != 20);
-	BUILD_BUG_ON(offsetof(struct xenshm_connect, reserved) != 24);
+	BUILD_BUG_ON(offsetof(struct xenshm_connect, heartbeat_ms) != 24);
+	BUILD_BUG_ON(offsetof(struct xenshm_connect, reserved) != 28);
 	/* struct xenshm_eventfd */
 	BUILD_BUG_ON(sizeof(struct xenshm_eventfd) != 16);
 	BUILD_BUG_ON(offsetof(struct xenshm_eventfd, size) != 0);

@@ -106,6 +106,15 @@ bool xenshm_check_peer(struct xenshm_channel *ch)
 	return true;
 }
 
+void xenshm_peer_silent(struct xenshm_channel *ch, unsigned int ms)
+{
+	if (!test_and_set_bit(XENSHM_CH_PEER_GONE, &ch->flags)) {
+		pr_warn("%s: dom%u silent for %u ms (no heartbeat, no ring progress): treating it as gone\n",
+			ch->name, ch->peer_domid, ms);
+		xenshm_changed(ch);
+	}
+}
+
 /*
  * Events run the rendezvous work at most this often: a peer that kicks in a
  * loop (changing its slot words each time) cannot make ch->work spin, and
@@ -139,6 +148,23 @@ static void xenshm_event_words(struct xenshm_channel *ch, u32 w[7])
 	w[4] = READ_ONCE(peer->port);
 	w[5] = READ_ONCE(rx->prod);
 	w[6] = READ_ONCE(tx->cons);
+}
+
+void xenshm_peer_pulse(struct xenshm_channel *ch, u32 pulse[3])
+{
+	void *base = ch->region->base;
+	int slot = READ_ONCE(ch->rs.slot);
+	const struct xenshm_slot *peer;
+	u32 w[7];
+
+	memset(pulse, 0, 3 * sizeof(*pulse));
+	if (slot < 0)
+		return;
+	xenshm_event_words(ch, w);
+	peer = base + (slot ? XENSHM_SLOT0_OFF : XENSHM_SLOT1_OFF);
+	pulse[0] = READ_ONCE(peer->heartbeat);
+	pulse[1] = w[5];	/* the producer index of my RX ring */
+	pulse[2] = w[6];	/* the consumer index of my TX ring */
 }
 
 bool xenshm_channel_event(struct xenshm_channel *ch)

@@ -48,10 +48,16 @@
  * EACCES within XENSHM_CONFIRM_MS, and the port is free again
  * (docs/threat-model.md).
  *
- * Once CONNECTED, ch->work checks the peer every 250 ms (the other liveness
- * checks are listed in channel.c).  Detaching (RESET, the last close, a
- * failed connect, a reconnect after PEER_GONE) frees the slot and then sends
- * one event, so the peer sees the hang-up at once.
+ * Once CONNECTED, ch->work runs every quarter of the heartbeat limit
+ * (CONNECT.heartbeat_ms, default 750 ms): it advances my heartbeat word and
+ * checks the peer (the other liveness checks are listed in channel.c).  A
+ * peer whose heartbeat and ring indices (xenshm_peer_pulse()) stay the same
+ * for the limit, or for twice the heartbeat period it publishes if that is
+ * longer, is gone: a domain that crashed or powered off never frees its
+ * slot, and nobody else tells us.  A peer that publishes no period is not
+ * watched this way.  Detaching (RESET, the last close, a failed connect, a
+ * reconnect after PEER_GONE) frees the slot and then sends one event, so the
+ * peer sees the hang-up at once.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -66,7 +72,10 @@
 #define XENSHM_CONNECT_TIMEOUT_MS	30000
 #define XENSHM_POLL_MIN			max(1UL, msecs_to_jiffies(5))
 #define XENSHM_POLL_MAX			msecs_to_jiffies(200)
-#define XENSHM_LIVENESS			msecs_to_jiffies(250)
+/* CONNECT.heartbeat_ms == 0: a dead peer is seen within 1.25 x 750 ms < 1 s. */
+#define XENSHM_HEARTBEAT_MS		750
+/* A peer's published period counts up to this (hostile values are bounded). */
+#define XENSHM_HEARTBEAT_MAX_MS		60000
 /* How long a side waits for the peer's event once the binding is checked. */
 #define XENSHM_CONFIRM_MS		5000
 
@@ -160,12 +169,20 @@ static void xenshm_connect_failed(struct xenshm_channel *ch, int err)
 	xenshm_detach(ch);
 }
 
+/* Period of ch->work while CONNECTED: my heartbeat and the peer check. */
+static unsigned long xenshm_hb_period(struct xenshm_channel *ch)
+{
+	return max(1UL, msecs_to_jiffies(ch->hb_limit_ms / 4));
+}
+
 static void xenshm_connected(struct xenshm_channel *ch)
 {
 	lockdep_assert_held(&ch->lock);
 	WRITE_ONCE(ch->error, 0);
+	xenshm_peer_pulse(ch, ch->peer_pulse);
+	ch->peer_pulse_at = jiffies;
 	xenshm_set_state(ch, XENSHM_CHAN_STATE_CONNECTED, false);
-	mod_delayed_work(system_wq, &ch->work, XENSHM_LIVENESS);
+	mod_delayed_work(system_wq, &ch->work, xenshm_hb_period(ch));
 	pr_info("%s: connected to dom%u as %s (%s ports %u/%u, tx %s, rx %s) in %lld us\n",
 		ch->name, ch->peer_domid,
 		ch->role == XENSHM_ROLE_RECEIVER ? "receiver" : "sender",
@@ -286,6 +303,8 @@ static int xenshm_rendezvous_step(struct xenshm_channel *ch)
 		ret = xenshm_rs_attach_tx(&ch->rs, ch->mode);
 		if (ret)
 			return ret;
+		/* Published with my next state: GO or CONNECTED. */
+		xenshm_rs_set_heartbeat_ms(&ch->rs, ch->hb_limit_ms / 4);
 		ch->phase = XENSHM_PH_PEER;
 		fallthrough;
 	case XENSHM_PH_PEER:
@@ -462,6 +481,36 @@ static void xenshm_rendezvous(struct xenshm_channel *ch)
 			       XENSHM_POLL_MAX);
 }
 
+/*
+ * Connected: beat, and is the peer still there?  Returns false once the peer
+ * is gone (slot, epoch, or silence), when the work stops.
+ */
+static bool xenshm_heartbeat(struct xenshm_channel *ch)
+{
+	struct xenshm_rs_peer peer;
+	unsigned int limit;
+	u32 pulse[3];
+
+	lockdep_assert_held(&ch->lock);
+	if (xenshm_check_peer(ch))
+		return false;
+	xenshm_rs_heartbeat(&ch->rs);
+	xenshm_peer_pulse(ch, pulse);
+	if (memcmp(pulse, ch->peer_pulse, sizeof(pulse))) {
+		memcpy(ch->peer_pulse, pulse, sizeof(pulse));
+		ch->peer_pulse_at = jiffies;
+		return true;
+	}
+	if (xenshm_rs_peer_read(&ch->rs, &peer) || !peer.heartbeat_ms)
+		return true;	/* a corrupt slot: the next check says so */
+	limit = max(ch->hb_limit_ms,
+		    2 * min_t(u32, peer.heartbeat_ms, XENSHM_HEARTBEAT_MAX_MS));
+	if (time_before(jiffies, ch->peer_pulse_at + msecs_to_jiffies(limit)))
+		return true;
+	xenshm_peer_silent(ch, jiffies_to_msecs(jiffies - ch->peer_pulse_at));
+	return false;
+}
+
 /* ch->work: the next rendezvous step, or the periodic liveness check. */
 void xenshm_rendezvous_work(struct work_struct *work)
 {
@@ -474,8 +523,9 @@ void xenshm_rendezvous_work(struct work_struct *work)
 		xenshm_rendezvous(ch);
 		break;
 	case XENSHM_CHAN_STATE_CONNECTED:
-		if (!xenshm_check_peer(ch))
-			mod_delayed_work(system_wq, &ch->work, XENSHM_LIVENESS);
+		if (xenshm_heartbeat(ch))
+			mod_delayed_work(system_wq, &ch->work,
+					 xenshm_hb_period(ch));
 		break;
 	default:
 		break;
@@ -525,6 +575,7 @@ int xenshm_channel_connect(struct xenshm_channel *ch,
 	ch->role = arg->role;
 	ch->mode = arg->mode;
 	ch->pin_peer = pin;
+	ch->hb_limit_ms = arg->heartbeat_ms ?: XENSHM_HEARTBEAT_MS;
 	ch->deadline = jiffies + msecs_to_jiffies(timeout_ms);
 	ch->work_delay = XENSHM_POLL_MIN;
 	ch->phase = XENSHM_PH_REGION;

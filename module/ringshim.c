@@ -146,7 +146,21 @@ int xenshm_rs_peer_read(struct xenshm_rs *rs, struct xenshm_rs_peer *peer)
 	peer->epoch = info.epoch;
 	peer->port = info.port;
 	peer->flags = info.flags;
+	peer->heartbeat = info.heartbeat;
+	peer->heartbeat_ms = info.heartbeat_ms;
 	return 0;
+}
+
+void xenshm_rs_heartbeat(struct xenshm_rs *rs)
+{
+	if (rs->slot >= 0)
+		xsr_slot_heartbeat(&rs->rg, rs->slot);
+}
+
+void xenshm_rs_set_heartbeat_ms(struct xenshm_rs *rs, u32 ms)
+{
+	if (rs->slot >= 0)
+		xsr_slot_set_heartbeat_ms(&rs->rg, rs->slot, ms);
 }
 
 int xenshm_rs_peer_check(struct xenshm_rs *rs, u32 epoch)

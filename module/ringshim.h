@@ -24,6 +24,8 @@ struct xenshm_rs_peer {
 	u32 epoch;
 	u32 port;
 	u32 flags;		/* XENSHM_SLOT_FLAGS_* */
+	u32 heartbeat;
+	u32 heartbeat_ms;	/* the peer's heartbeat period, 0: none */
 };
 
 /* One end's view of a region: facade handles plus what the shim remembers. */
@@ -54,6 +56,9 @@ int xenshm_rs_claim(struct xenshm_rs *rs, int want_slot, u32 domid,
 int xenshm_rs_publish(struct xenshm_rs *rs, u32 state, u32 port);
 /* Replace my slot's flags; the next publish makes them visible. */
 int xenshm_rs_set_flags(struct xenshm_rs *rs, u32 flags);
+/* Advance my heartbeat word; publish my heartbeat period (ms, 0: none). */
+void xenshm_rs_heartbeat(struct xenshm_rs *rs);
+void xenshm_rs_set_heartbeat_ms(struct xenshm_rs *rs, u32 ms);
 /* Leave the slot (state FREE).  No-op without a slot. */
 void xenshm_rs_release(struct xenshm_rs *rs);
 /* Read the peer's slot: 0 or -EIO (corrupt). */

@@ -61,6 +61,9 @@ int xenshm_uapi_check_connect(const struct xenshm_connect *arg)
 		return -EINVAL;
 	if (arg->reserved)
 		return -EINVAL;
+	if (arg->heartbeat_ms &&
+	    (arg->heartbeat_ms < 100 || arg->heartbeat_ms > 60000))
+		return -EINVAL;
 	if (arg->flags & XENSHM_CONNECT_FLAGS_PIN_PEER) {
 		if (arg->peer_domid > XENSHM_UAPI_MAX_DOMID)
 			return -EINVAL;

@@ -497,11 +497,16 @@ static int xen_static_bind(struct xenshm_channel *ch, u32 peer_domid,
 			ch->name, peer_domid, remote_port);
 		return -EACCES;
 	}
-	if ((xc->want_static && sp->port != xc->want_static) ||
-	    (sp->reserved_by && strcmp(sp->reserved_by, ch->name))) {
+	if (xc->want_static && sp->port != xc->want_static) {
+		pr_warn("%s: evtchn= names port %u, but dom%u port %u leads to our port %u: refusing\n",
+			ch->name, xc->want_static, peer_domid, remote_port,
+			sp->port);
+		return -EACCES;
+	}
+	if (sp->reserved_by && strcmp(sp->reserved_by, ch->name)) {
 		pr_warn("%s: static port %u (to dom%u port %u) is given to %s by evtchn=: refusing\n",
 			ch->name, sp->port, peer_domid, remote_port,
-			sp->reserved_by ?: "another region");
+			sp->reserved_by);
 		return -EACCES;
 	}
 	ret = xen_static_attach(ch, sp);

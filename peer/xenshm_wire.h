@@ -187,7 +187,10 @@ enum xenshm_transport {
 /* Feature bits of the region header. */
 /* Event-index notification suppression (always set in v1). */
 #define XENSHM_FEATURES_EVENT_IDX (1U << 0)
-/* Slots' heartbeat words advance while their owner is alive. */
+/*
+ * Set by the initialiser (always in ABI 2): slots carry heartbeat_ms, and an
+ * owner with heartbeat_ms != 0 advances its heartbeat word while CONNECTED.
+ */
 #define XENSHM_FEATURES_HEARTBEAT (1U << 1)
 /* Every bit of features known to this ABI version. */
 #define XENSHM_FEATURES_ALL (XENSHM_FEATURES_EVENT_IDX | XENSHM_FEATURES_HEARTBEAT)
@@ -274,7 +277,11 @@ struct xenshm_slot {
 	 * @8: Bumped on every attach; a change tells the peer this side restarted.
 	 */
 	uint32_t epoch;
-	/* @12: Advanced by a live owner (feature heartbeat). */
+	/*
+	 * @12: Advanced (+1, wrapping) by the owner at least once every heartbeat_ms
+	 * while its state is CONNECTED. A peer that sees it unchanged for longer
+	 * than its own limit (at least 2 x heartbeat_ms) treats the owner as gone.
+	 */
 	uint32_t heartbeat;
 	/*
 	 * @16: Owner's local event-channel port: the receiver's from GO on, the
@@ -285,8 +292,12 @@ struct xenshm_slot {
 	uint32_t flags;
 	/* @24: Domid this side expects as its peer, or domid_none; informational. */
 	uint32_t peer_domid;
-	/* @28: Zero. */
-	uint32_t reserved0;
+	/*
+	 * @28: Period of the owner's heartbeat in milliseconds, written before the
+	 * state leaves ATTACHED; 0: the owner sends no heartbeat and cannot be
+	 * watched for silence.
+	 */
+	uint32_t heartbeat_ms;
 	/* @32: Zero. */
 	uint8_t reserved1[96];
 };
@@ -406,7 +417,7 @@ typedef char xenshm_check_slot_offsets[(
 	__builtin_offsetof(struct xenshm_slot, port) == 16 &&
 	__builtin_offsetof(struct xenshm_slot, flags) == 20 &&
 	__builtin_offsetof(struct xenshm_slot, peer_domid) == 24 &&
-	__builtin_offsetof(struct xenshm_slot, reserved0) == 28 &&
+	__builtin_offsetof(struct xenshm_slot, heartbeat_ms) == 28 &&
 	__builtin_offsetof(struct xenshm_slot, reserved1) == 32) ? 1 : -1];
 typedef char xenshm_check_ring_ctrl_offsets[(
 	__builtin_offsetof(struct xenshm_ring_ctrl, prod) == 0 &&

@@ -110,6 +110,12 @@ void xsr_slot_heartbeat(const struct xsr_region *rg, unsigned int slot)
 		slot_heartbeat(*G(rg), slot);
 }
 
+void xsr_slot_set_heartbeat_ms(const struct xsr_region *rg, unsigned int slot, uint32_t ms)
+{
+	if (rg)
+		slot_set_heartbeat_ms(*G(rg), slot, ms);
+}
+
 void xsr_slot_release(const struct xsr_region *rg, unsigned int slot)
 {
 	if (rg)

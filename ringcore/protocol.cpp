@@ -100,7 +100,7 @@ int region::init(void *b, u64 size)
 	write_once(&h->version_major, wire::ABI_MAJOR);
 	write_once(&h->version_minor, wire::ABI_MINOR);
 	write_once(&h->region_size, size);
-	write_once(&h->features, u64(wire::FEATURES_EVENT_IDX));
+	write_once(&h->features, u64(wire::FEATURES_EVENT_IDX | wire::FEATURES_HEARTBEAT));
 	write_once(&h->data_size, wire::data_size_for(size));
 	// Publish: pairs with load_acquire(magic) in validate().
 	store_release(&h->magic, wire::MAGIC);
@@ -155,6 +155,7 @@ int slot_claim(const region &rg, int want, u32 domid, u32 peer_domid, u32 flags,
 	write_once(&s->peer_domid, peer_domid);
 	write_once(&s->port, wire::PORT_NONE);
 	write_once(&s->heartbeat, u32(0));
+	write_once(&s->heartbeat_ms, u32(0));
 	// Publish domid/epoch/flags: pairs with load_acquire(state) in slot_read().
 	store_release(&s->state, S_ATTACHED);
 	if (epoch)
@@ -193,6 +194,14 @@ void slot_heartbeat(const region &rg, u32 slot)
 	write_once(&s->heartbeat, read_once(&s->heartbeat) + 1);
 }
 
+void slot_set_heartbeat_ms(const region &rg, u32 slot, u32 ms)
+{
+	if (!rg.valid || slot > 1)
+		return;
+	// Published by the next slot_set_state()'s release.
+	write_once(&rg.slot_at(slot)->heartbeat_ms, ms);
+}
+
 void slot_release(const region &rg, u32 slot)
 {
 	if (!rg.valid || slot > 1)
@@ -216,6 +225,7 @@ int slot_read(const region &rg, u32 slot, slot_info *out)
 	const u32 port = read_once(&s->port);
 	const u32 flags = read_once(&s->flags);
 	const u32 hb = read_once(&s->heartbeat);
+	const u32 hb_ms = read_once(&s->heartbeat_ms);
 	const u32 pd = read_once(&s->peer_domid);
 	if (st > S_CONNECTED)
 		return err::IO;
@@ -229,7 +239,7 @@ int slot_read(const region &rg, u32 slot, slot_info *out)
 	out->flags = flags & wire::SLOT_FLAGS_ALL;
 	out->heartbeat = hb;
 	out->peer_domid = pd;
-	out->reserved = 0;
+	out->heartbeat_ms = hb_ms;
 	return 0;
 }
 

@@ -189,7 +189,10 @@ enum xenshm_transport {
 /* Feature bits of the region header. */
 /* Event-index notification suppression (always set in v1). */
 #define XENSHM_FEATURES_EVENT_IDX (1U << 0)
-/* Slots' heartbeat words advance while their owner is alive. */
+/*
+ * Set by the initialiser (always in ABI 2): slots carry heartbeat_ms, and an
+ * owner with heartbeat_ms != 0 advances its heartbeat word while CONNECTED.
+ */
 #define XENSHM_FEATURES_HEARTBEAT (1U << 1)
 /* Every bit of features known to this ABI version. */
 #define XENSHM_FEATURES_ALL (XENSHM_FEATURES_EVENT_IDX | XENSHM_FEATURES_HEARTBEAT)
@@ -276,7 +279,11 @@ struct xenshm_slot {
 	 * @8: Bumped on every attach; a change tells the peer this side restarted.
 	 */
 	__u32 epoch;
-	/* @12: Advanced by a live owner (feature heartbeat). */
+	/*
+	 * @12: Advanced (+1, wrapping) by the owner at least once every heartbeat_ms
+	 * while its state is CONNECTED. A peer that sees it unchanged for longer
+	 * than its own limit (at least 2 x heartbeat_ms) treats the owner as gone.
+	 */
 	__u32 heartbeat;
 	/*
 	 * @16: Owner's local event-channel port: the receiver's from GO on, the
@@ -287,8 +294,12 @@ struct xenshm_slot {
 	__u32 flags;
 	/* @24: Domid this side expects as its peer, or domid_none; informational. */
 	__u32 peer_domid;
-	/* @28: Zero. */
-	__u32 reserved0;
+	/*
+	 * @28: Period of the owner's heartbeat in milliseconds, written before the
+	 * state leaves ATTACHED; 0: the owner sends no heartbeat and cannot be
+	 * watched for silence.
+	 */
+	__u32 heartbeat_ms;
 	/* @32: Zero. */
 	__u8 reserved1[96];
 };
@@ -421,8 +432,17 @@ struct xenshm_connect {
 	__u32 mode;
 	/* @20: Give up after this long (0: the module's default). */
 	__u32 timeout_ms;
-	/* @24: Must be 0. */
-	__u64 reserved;
+	/*
+	 * @24: Once connected, treat the peer as gone (PEER_GONE, as if it detached)
+	 * when its heartbeat stops for this long: 0 means 750; else 100 to 60000
+	 * (EINVAL otherwise). This end's own heartbeat period, and the period of its
+	 * check, is a quarter of it, so a dead peer is noticed within 1.25 x
+	 * heartbeat_ms (940 ms by default). A peer that publishes heartbeat_ms = 0
+	 * is not watched; one with a longer period gets twice its period.
+	 */
+	__u32 heartbeat_ms;
+	/* @28: Must be 0. */
+	__u32 reserved;
 };
 
 /*

@@ -36,6 +36,8 @@
 #   --xsm MODE           Xen's xsm= (e.g. dummy); default: none given, Xen's own
 #   --no-static-evtchn   no static event channels: domU<->domU regions use the
 #                        recipe's runtime hypercalls (needs --xsm dummy)
+#   --expect-panic DOM   DOM (a domU) is meant to panic: its console lines do not
+#                        end the run (repeatable)
 #   --verbose            the collector also prints the INFO markers
 #
 # Outputs in --out: console.log (the whole serial console), status.json (why and
@@ -59,6 +61,7 @@ cpu=cortex-a57
 verbose=
 xsm=
 static_evtchn=--static-evtchn
+ignores=()
 declare -A init payload kernel kseries
 envs=()
 requires=()
@@ -112,6 +115,9 @@ while [ $# -gt 0 ]; do
 	--xsm)       [[ "${2:-}" =~ ^[a-z]+$ ]] || die "--xsm needs a mode like dummy"
 	             xsm=$2; shift 2 ;;
 	--no-static-evtchn) static_evtchn=; shift ;;
+	--expect-panic)
+		case "${2:-}" in domu1|domu2) ;; *) die "--expect-panic needs domu1 or domu2" ;; esac
+		ignores+=(--ignore "^\(XEN\) DOM${2#domu}: "); shift 2 ;;
 	--verbose|-v) verbose=-v; shift ;;
 	-h|--help)   sed -n '4,/^set -e/p' "$0" | sed -e '/^set -e/d' -e 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown option '$1' (see --help)" ;;
@@ -202,7 +208,7 @@ for d in "${DOMS[@]}"; do log "$d: kernel=${kernel[$d]}${kseries[$d]:+ (series $
 log "booting (timeout ${timeout}s), console: $out/console.log"
 rc=0
 "$PY" "$here/watch.py" --log "$out/console.log" --status "$out/status.json" \
-	--timeout "$timeout" --expect dom0,domu1,domu2 -- \
+	--timeout "$timeout" --expect dom0,domu1,domu2 "${ignores[@]+"${ignores[@]}"}" -- \
 	qemu-system-aarch64 "${qemu_machine[@]}" -display none -monitor none -no-reboot \
 	-chardev stdio,id=con0,signal=off -serial chardev:con0 \
 	-kernel "$xen" -dtb "$out/xen.dtb" "${loaders[@]}" || rc=$?

@@ -235,10 +235,12 @@ TEST(Slot, FlagsPublishedWithTheNextState)
 	EXPECT_EQ(xsr_slot_set_flags(&reg.rg_a, 0, 1u << 31), XSR_EINVAL); // unknown bit
 	EXPECT_EQ(xsr_slot_set_flags(&reg.rg_a, 2, 0), XSR_EINVAL);
 	ASSERT_EQ(xsr_slot_set_flags(&reg.rg_a, 0, XSR_SLOT_FLAG_STATIC_EVTCHN | XSR_SLOT_FLAG_TX_MESSAGE), 0);
+	xsr_slot_set_heartbeat_ms(&reg.rg_a, 0, 250);
 	ASSERT_EQ(xsr_slot_set_state(&reg.rg_a, 0, XSR_SLOT_GO, 10), 0);
 	ASSERT_EQ(xsr_slot_read(&reg.rg_b, 0, &si), 0);
 	EXPECT_EQ(si.flags, XSR_SLOT_FLAG_STATIC_EVTCHN | XSR_SLOT_FLAG_TX_MESSAGE);
 	EXPECT_EQ(si.port, 10u);
+	EXPECT_EQ(si.heartbeat_ms, 250u);
 }
 
 TEST(Slot, CorruptPeerSlot)

@@ -385,8 +385,10 @@ static const struct bad_row bad_rows[] = {
 
 	SIZE_ROWS("connect", XENSHM_IOC_CONNECT, xenshm_connect, B_NONE, N_IDLE),
 	ROW("connect_flags_unknown_einval", XENSHM_IOC_CONNECT, xenshm_connect, -1, 4, 2, -1, B_NONE, N_IDLE, EINVAL),
-	ROW("connect_reserved_einval", XENSHM_IOC_CONNECT, xenshm_connect, -1, 24, 1, -1, B_NONE, N_IDLE, EINVAL),
-	ROW("connect_reserved_high_einval", XENSHM_IOC_CONNECT, xenshm_connect, -1, 28, 1, -1, B_NONE, N_IDLE, EINVAL),
+	ROW("connect_heartbeat_99_einval", XENSHM_IOC_CONNECT, xenshm_connect, -1, 24, 99, -1, B_NONE, N_IDLE, EINVAL),
+	ROW("connect_heartbeat_60001_einval", XENSHM_IOC_CONNECT, xenshm_connect, -1, 24, 60001, -1, B_NONE, N_IDLE, EINVAL),
+	ROW("connect_reserved_einval", XENSHM_IOC_CONNECT, xenshm_connect, -1, 28, 1, -1, B_NONE, N_IDLE, EINVAL),
+	ROW("connect_reserved_high_einval", XENSHM_IOC_CONNECT, xenshm_connect, -1, 28, 0x80000000u, -1, B_NONE, N_IDLE, EINVAL),
 	ROW("connect_role_3_einval", XENSHM_IOC_CONNECT, xenshm_connect, -1, 12, 3, -1, B_NONE, N_IDLE, EINVAL),
 	ROW("connect_role_huge_einval", XENSHM_IOC_CONNECT, xenshm_connect, -1, 12, 0xffffffffu, -1, B_NONE, N_IDLE, EINVAL),
 	ROW("connect_mode_2_einval", XENSHM_IOC_CONNECT, xenshm_connect, -1, 16, 2, -1, B_NONE, N_IDLE, EINVAL),

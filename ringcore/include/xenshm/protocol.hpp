@@ -31,7 +31,7 @@ struct region {
 static_assert(__is_trivial(region) && __is_standard_layout(region));
 
 struct slot_info {
-	u32 state, domid, epoch, port, flags, heartbeat, peer_domid, reserved;
+	u32 state, domid, epoch, port, flags, heartbeat, peer_domid, heartbeat_ms;
 };
 
 // [[nodiscard]]: the result is an error or what the caller asked for.
@@ -39,6 +39,7 @@ struct slot_info {
 [[nodiscard]] int slot_set_state(const region &rg, u32 slot, u32 state, u32 port);
 [[nodiscard]] int slot_set_flags(const region &rg, u32 slot, u32 flags);
 void slot_heartbeat(const region &rg, u32 slot);
+void slot_set_heartbeat_ms(const region &rg, u32 slot, u32 ms);
 void slot_release(const region &rg, u32 slot);
 [[nodiscard]] int slot_read(const region &rg, u32 slot, slot_info *out);
 [[nodiscard]] int peer_check(const region &rg, u32 my_slot, u32 epoch_seen);

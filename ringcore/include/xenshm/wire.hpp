@@ -137,7 +137,8 @@ enum class transport : u32 {
 // Feature bits of the region header.
 // Event-index notification suppression (always set in v1).
 inline constexpr u32 FEATURES_EVENT_IDX = 1u << 0;
-// Slots' heartbeat words advance while their owner is alive.
+// Set by the initialiser (always in ABI 2): slots carry heartbeat_ms, and an owner with
+// heartbeat_ms != 0 advances its heartbeat word while CONNECTED.
 inline constexpr u32 FEATURES_HEARTBEAT = 1u << 1;
 inline constexpr u32 FEATURES_ALL = FEATURES_EVENT_IDX | FEATURES_HEARTBEAT;
 
@@ -212,7 +213,9 @@ struct slot {
     u32 domid;
     // @8: Bumped on every attach; a change tells the peer this side restarted.
     u32 epoch;
-    // @12: Advanced by a live owner (feature heartbeat).
+    // @12: Advanced (+1, wrapping) by the owner at least once every heartbeat_ms while its state is
+    // CONNECTED. A peer that sees it unchanged for longer than its own limit (at least 2 x
+    // heartbeat_ms) treats the owner as gone.
     u32 heartbeat;
     // @16: Owner's local event-channel port: the receiver's from GO on, the sender's from CONNECTED
     // on.
@@ -221,8 +224,9 @@ struct slot {
     u32 flags;
     // @24: Domid this side expects as its peer, or domid_none; informational.
     u32 peer_domid;
-    // @28: Zero.
-    u32 reserved0;
+    // @28: Period of the owner's heartbeat in milliseconds, written before the state leaves
+    // ATTACHED; 0: the owner sends no heartbeat and cannot be watched for silence.
+    u32 heartbeat_ms;
     // @32: Zero.
     u8 reserved1[96];
 };
@@ -236,7 +240,7 @@ static_assert(__builtin_offsetof(slot, heartbeat) == 12, "slot.heartbeat");
 static_assert(__builtin_offsetof(slot, port) == 16, "slot.port");
 static_assert(__builtin_offsetof(slot, flags) == 20, "slot.flags");
 static_assert(__builtin_offsetof(slot, peer_domid) == 24, "slot.peer_domid");
-static_assert(__builtin_offsetof(slot, reserved0) == 28, "slot.reserved0");
+static_assert(__builtin_offsetof(slot, heartbeat_ms) == 28, "slot.heartbeat_ms");
 static_assert(__builtin_offsetof(slot, reserved1) == 32, "slot.reserved1");
 
 // Indices of one ring. Indices are free-running u32 byte counters, masked by data_size - 1. The

@@ -162,11 +162,11 @@ struct xsr_slot_info {
 	uint32_t state;		/* XSR_SLOT_* */
 	uint32_t domid;
 	uint32_t epoch;
-	uint32_t port;		/* receiver's port: non-zero in GO (and kept in CONNECTED) */
+	uint32_t port;		/* owner's port: non-zero in GO; CONNECTED: its own */
 	uint32_t flags;		/* XSR_SLOT_FLAG_* (unknown bits dropped) */
 	uint32_t heartbeat;
 	uint32_t peer_domid;
-	uint32_t reserved;
+	uint32_t heartbeat_ms;	/* owner's heartbeat period, 0: none */
 };
 
 /* copy_in: caller source -> shared memory; copy_out: shared memory -> caller
@@ -228,6 +228,10 @@ XSR_MUST_CHECK int xsr_slot_set_flags(const struct xsr_region *rg,
 				      unsigned int slot, uint32_t flags);
 /* Advance my heartbeat word (feature heartbeat). */
 void xsr_slot_heartbeat(const struct xsr_region *rg, unsigned int slot);
+/* Publish my heartbeat period in ms (0: none); the next xsr_slot_set_state()
+ * makes it visible. */
+void xsr_slot_set_heartbeat_ms(const struct xsr_region *rg, unsigned int slot,
+			       uint32_t ms);
 /* Owner leaves: state = FREE (release), then port 0, domid = DOMID_NONE. */
 void xsr_slot_release(const struct xsr_region *rg, unsigned int slot);
 /* Read a slot (normally the peer's, 1 - my_slot): state with acquire, then

@@ -168,7 +168,8 @@ class Features(enum.IntFlag):
 
     # Event-index notification suppression (always set in v1).
     EVENT_IDX = 1 << 0
-    # Slots' heartbeat words advance while their owner is alive.
+    # Set by the initialiser (always in ABI 2): slots carry heartbeat_ms, and an owner with
+    # heartbeat_ms != 0 advances its heartbeat word while CONNECTED.
     HEARTBEAT = 1 << 1
 
 
@@ -262,7 +263,9 @@ class Slot(ctypes.LittleEndianStructure):
         ("domid", ctypes.c_uint32),
         # @8: Bumped on every attach; a change tells the peer this side restarted.
         ("epoch", ctypes.c_uint32),
-        # @12: Advanced by a live owner (feature heartbeat).
+        # @12: Advanced (+1, wrapping) by the owner at least once every heartbeat_ms while its state
+        # is CONNECTED. A peer that sees it unchanged for longer than its own limit (at least 2 x
+        # heartbeat_ms) treats the owner as gone.
         ("heartbeat", ctypes.c_uint32),
         # @16: Owner's local event-channel port: the receiver's from GO on, the sender's from
         # CONNECTED on.
@@ -271,8 +274,9 @@ class Slot(ctypes.LittleEndianStructure):
         ("flags", ctypes.c_uint32),
         # @24: Domid this side expects as its peer, or domid_none; informational.
         ("peer_domid", ctypes.c_uint32),
-        # @28: Zero.
-        ("reserved0", ctypes.c_uint32),
+        # @28: Period of the owner's heartbeat in milliseconds, written before the state leaves
+        # ATTACHED; 0: the owner sends no heartbeat and cannot be watched for silence.
+        ("heartbeat_ms", ctypes.c_uint32),
         # @32: Zero.
         ("reserved1", ctypes.c_uint8 * 96),
     ]
@@ -392,8 +396,14 @@ class Connect(ctypes.Structure):
         ("mode", ctypes.c_uint32),
         # @20: Give up after this long (0: the module's default).
         ("timeout_ms", ctypes.c_uint32),
-        # @24: Must be 0.
-        ("reserved", ctypes.c_uint64),
+        # @24: Once connected, treat the peer as gone (PEER_GONE, as if it detached) when its
+        # heartbeat stops for this long: 0 means 750; else 100 to 60000 (EINVAL otherwise). This
+        # end's own heartbeat period, and the period of its check, is a quarter of it, so a dead
+        # peer is noticed within 1.25 x heartbeat_ms (940 ms by default). A peer that publishes
+        # heartbeat_ms = 0 is not watched; one with a longer period gets twice its period.
+        ("heartbeat_ms", ctypes.c_uint32),
+        # @28: Must be 0.
+        ("reserved", ctypes.c_uint32),
     ]
 
 
@@ -563,7 +573,7 @@ _LAYOUT = {
         ("port", 16, 4),
         ("flags", 20, 4),
         ("peer_domid", 24, 4),
-        ("reserved0", 28, 4),
+        ("heartbeat_ms", 28, 4),
         ("reserved1", 32, 96),
     ]),
     RingCtrl: (256, [
@@ -612,7 +622,8 @@ _LAYOUT = {
         ("role", 12, 4),
         ("mode", 16, 4),
         ("timeout_ms", 20, 4),
-        ("reserved", 24, 8),
+        ("heartbeat_ms", 24, 4),
+        ("reserved", 28, 4),
     ]),
     Eventfd: (16, [
         ("size", 0, 4),
