@@ -48,6 +48,8 @@ help:
 	@echo "  test-build-errors, test-fresh-clone   tests of the build itself"
 	@echo "  bench         benchmarks (ratios)"
 	@echo "  fuzz          libFuzzer run of the ring core against hostile memory"
+	@echo "  fuzz-long     10^8 fuzzer executions (FUZZ_LONG_RUNS) and line coverage of ringcore/"
+	@echo "  stress        the KUnit cells with STRESS_MIN minutes of the randomized exerciser"
 
 deps:
 	@$(TOP)/scripts/deps.sh all

@@ -8,6 +8,12 @@
 #   make test-kunit-6.12-arm64       one cell (any <series>-<arch>, listed or not)
 #   make kunit-kernels               only build/restore the KUnit kernels of KUNIT_CELLS
 #   make kunit-kernel-6.12-arm64     one of them
+#   make stress STRESS_MIN=N         every cell with N minutes of xenshm-stress
+#
+# After the suites each cell runs tests/stress/xenshm-stress (a randomized
+# multi-process exerciser of the char device on two loopback pairs, seeded)
+# for KUNIT_STRESS_S seconds (default 10) under the same KASAN/UBSAN/lockdep
+# kernel: any kernel report, a hang, a failed rmmod fails the cell.
 #
 # A cell is <series>-<arch>. Per cell: scripts/kunit/build-kernel.sh builds
 # (or restores from $(XENSHM_CACHE)/kunit, keyed by source version, config
@@ -32,6 +38,22 @@ KUNIT_CELLS ?= $(filter $(addsuffix -%,$(or $(KSERIES_SEL),$(KSERIES_ALL))), \
 	6.1-arm64 6.1-x86_64 6.12-arm64)
 KUNIT_SCRIPTS := $(TOP)/scripts/kunit
 KUNIT_OUT := $(BUILD)/kunit
+KUNIT_STRESS_S ?= 10
+STRESS_MIN ?= 10
+
+include $(TOP)/mk/tools.mk
+KUNIT_STRESS_BIN = $(USER_BUILD)/$(1)/bin/xenshm-stress
+# $(1) = arch
+define kunit-stress-rule
+$(call KUNIT_STRESS_BIN,$(1)): $(TOP)/tests/stress/xenshm-stress.c $(TOP)/uapi/xenshm.h
+	@mkdir -p $$(dir $$@)
+	$(USER_CROSS_$(1))gcc $(USER_CSTD) $(USER_CFLAGS) $(USER_CPPFLAGS) -static $$< -o $$@
+endef
+$(foreach a,$(KUNIT_SERIES_ARCHES),$(eval $(call kunit-stress-rule,$(a))))
+
+.PHONY: stress
+stress:
+	@$(MAKE) --no-print-directory test-kunit KUNIT_STRESS_S=$$(( $(STRESS_MIN) * 60 ))
 
 # A cell is <series>-<arch>; the arch may hold '_' but never '-'.
 kunit-cell-series = $(firstword $(subst -, ,$(1)))
@@ -69,12 +91,15 @@ define kunit-cell-rule
 kunit-kernel-$(1)-$(2):
 	@$(KUNIT_SCRIPTS)/build-kernel.sh $(2) $(1)
 
-test-kunit-$(1)-$(2):
+test-kunit-$(1)-$(2): $(call KUNIT_STRESS_BIN,$(2))
 	@set -e; \
 	kdir=$$$$($(KUNIT_SCRIPTS)/build-kernel.sh $(2) $(1)); \
 	[ -f "$$$$kdir/.config" ] || { echo "test-kunit-$(1)-$(2): no KUnit kernel" >&2; exit 1; }; \
 	$$(MAKE) --no-print-directory -C $(TOP) module ARCH=$(2) KDIR=$$$$kdir \
 		MODULE_OUT=$(KUNIT_OUT)/$(1)/$(2); \
-	$(KUNIT_SCRIPTS)/run.sh $(2) $$$$kdir $(KUNIT_OUT)/$(1)/$(2)/xenshm.ko
+	XENSHM_STRESS_S=$(KUNIT_STRESS_S) \
+	XENSHM_KUNIT_TIMEOUT=$$$$(( 300 + $(KUNIT_STRESS_S) )) \
+	$(KUNIT_SCRIPTS)/run.sh $(2) $$$$kdir $(KUNIT_OUT)/$(1)/$(2)/xenshm.ko \
+		$(call KUNIT_STRESS_BIN,$(2))
 endef
 $(foreach c,$(KUNIT_CELLS_ALL),$(eval $(call kunit-cell-rule,$(call kunit-cell-series,$(c)),$(call kunit-cell-arch,$(c)))))

@@ -6,6 +6,10 @@
 #   make test-host      freestanding check + tests (ASan+UBSan, TSan) + 10 s fuzz smoke
 #   make test-ringcore  only the ASan+UBSan test binary (fast loop while editing)
 #   make fuzz           libFuzzer for FUZZ_SECONDS (default 60)
+#   make fuzz-long      libFuzzer until FUZZ_LONG_RUNS executions (default 10^8)
+#                       or FUZZ_LONG_SECONDS (default 4 h), FUZZ_JOBS processes
+#                       (default 2), then a line-coverage report of ringcore/
+#                       from replaying the corpus (build/host/fuzz/coverage.txt)
 #   make bench-ring     benchmark with ratios against references
 #
 # Outputs under $(BUILD)/host/<variant>/.
@@ -33,10 +37,16 @@ RC_SAN_opt := -O2 -g
 
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 10
+FUZZ_LONG_RUNS ?= 100000000
+FUZZ_LONG_SECONDS ?= 14400
+FUZZ_JOBS ?= 2
+# Debian's clang-14 brings llvm-14; the unversioned names come with "llvm".
+RC_LLVM_COV ?= $(firstword $(shell command -v llvm-cov llvm-cov-14))
+RC_LLVM_PROFDATA ?= $(firstword $(shell command -v llvm-profdata llvm-profdata-14))
 RC_CLANG ?= clang++
 RC_FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
-.PHONY: test-host test-ringcore ringcore-freestanding fuzz fuzz-smoke bench-ring
+.PHONY: test-host test-ringcore ringcore-freestanding fuzz fuzz-smoke fuzz-long bench-ring
 
 # $(1) = variant
 define rc_variant
@@ -115,6 +125,42 @@ fuzz: $(RC_FUZZ_BIN)
 	@mkdir -p $(RC_FUZZ_CORPUS)
 	$(RC_FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -max_len=4096 \
 		-artifact_prefix=$(RC_HOST)/fuzz/ $(RC_FUZZ_CORPUS) $(TOP)/fuzz/seeds
+
+# The budget is split between the jobs (libFuzzer's -runs counts per
+# process). Each job's output: $(RC_HOST)/fuzz/fuzz-<n>.log; the totals and
+# the coverage of ringcore/*.cpp and its headers are printed at the end.
+RC_FUZZ_COV_BIN := $(RC_HOST)/fuzz/ring_fuzz_cov
+$(RC_FUZZ_COV_BIN): $(TOP)/fuzz/ring_fuzz.cpp $(RC_SRCS) $(RC_HDRS)
+	@mkdir -p $(dir $@)
+	$(RC_CLANG) $(RC_LANG) $(RC_WARN) -I$(RC_INC) -O1 -g -fsanitize=fuzzer \
+		-fprofile-instr-generate -fcoverage-mapping $(TOP)/fuzz/ring_fuzz.cpp $(RC_SRCS) -o $@
+
+fuzz-long: $(RC_FUZZ_BIN) $(RC_FUZZ_COV_BIN)
+	@mkdir -p $(RC_FUZZ_CORPUS)
+	@[ -n "$(RC_LLVM_COV)" ] && [ -n "$(RC_LLVM_PROFDATA)" ] || \
+		{ echo "fuzz-long: llvm-cov/llvm-profdata not found (make deps)" >&2; exit 1; }
+	@start=$$(date +%s); rc=0; \
+	for j in $$(seq 1 $(FUZZ_JOBS)); do \
+		$(RC_FUZZ_BIN) -runs=$$(( $(FUZZ_LONG_RUNS) / $(FUZZ_JOBS) )) \
+			-max_total_time=$(FUZZ_LONG_SECONDS) -print_final_stats=1 -max_len=4096 \
+			-seed=$$j -artifact_prefix=$(RC_HOST)/fuzz/ $(RC_FUZZ_CORPUS) $(TOP)/fuzz/seeds \
+			> $(RC_HOST)/fuzz/fuzz-$$j.log 2>&1 & \
+	done; \
+	for j in $$(seq 1 $(FUZZ_JOBS)); do wait -n || rc=1; done; \
+	runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $(RC_HOST)/fuzz/fuzz-*.log | \
+		awk '{s += $$1} END {print s + 0}'); \
+	crashes=$$(ls $(RC_HOST)/fuzz/ | grep -c -E '^(crash|leak|oom|timeout)-' || true); \
+	echo "fuzz-long: $$runs executions in $$(( $$(date +%s) - start )) s, $(FUZZ_JOBS) jobs," \
+		"$$crashes crash/leak/oom/timeout artifacts, corpus $$(ls $(RC_FUZZ_CORPUS) | wc -l) inputs"; \
+	cd $(RC_HOST)/fuzz && rm -f cov.profraw && \
+	LLVM_PROFILE_FILE=cov.profraw $(RC_FUZZ_COV_BIN) -runs=0 $(RC_FUZZ_CORPUS) $(TOP)/fuzz/seeds \
+		> cov-replay.log 2>&1 && \
+	$(RC_LLVM_PROFDATA) merge -o cov.profdata cov.profraw && \
+	$(RC_LLVM_COV) report $(RC_FUZZ_COV_BIN) -instr-profile=cov.profdata \
+		$(RC_SRCS) $(wildcard $(RC_INC)/xenshm/*.hpp) > coverage.txt && \
+	{ echo "fuzz-long: line coverage of ringcore/ (from $(RC_HOST)/fuzz/coverage.txt):"; \
+	  tail -n 1 coverage.txt; } || rc=1; \
+	[ $$rc -eq 0 ] && [ "$$crashes" = 0 ]
 
 fuzz-smoke: $(RC_FUZZ_BIN)
 	@mkdir -p $(RC_FUZZ_CORPUS)

@@ -6,9 +6,15 @@
  * How this works
  *   Each direction has one mutex (tx_lock, rx_lock, see channel.h) that makes
  *   this end the single producer / consumer the ring core requires.  It is
- *   held across one ring-core call, including its user copies (which may
- *   fault and sleep), and never while sleeping for space or data: a sleeper
- *   drops it, waits on ch->wq for ch->event_seq to move, and tries again.
+ *   held across one ring-core call and its user copies, but never while
+ *   sleeping: not for space or data (a sleeper drops it, waits on ch->wq for
+ *   ch->event_seq to move, and tries again), and not for a page fault on the
+ *   user's buffer.  The copies run with page faults disabled (a missing page
+ *   makes the ring core stop with -EFAULT, having consumed or produced
+ *   nothing of a message, and only whole bytes of a stream); the caller then
+ *   faults the buffer in with no lock held and tries again.  A buffer behind
+ *   userfaultfd or FUSE can make its own read() wait forever, but never
+ *   poll(), RESET, the rendezvous or sysfs, which take these locks too.
  *   Before sleeping, the ring core arms the event index (xenshm_rs_*_arm())
  *   and re-checks, so the peer's next move sends the event that wakes us;
  *   after moving data, this end kicks the peer only if it asked
@@ -26,10 +32,37 @@
 #include <linux/poll.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/uaccess.h>
 #include <linux/uio.h>
 #include <linux/wait.h>
 
 #include "channel.h"
+
+/*
+ * Fault-ins of the user's buffer per read()/write() before it gives up with
+ * -EFAULT: each one means the page went away again between the fault-in and
+ * the copy, which only its owner can keep doing.
+ */
+#define XENSHM_MAX_FAULT_INS		16
+
+/*
+ * A copy under the lock hit a page that is not there: bring the buffer in,
+ * as much of it as one ring-core call can move (@max), with no lock held.
+ * true: try again; false: the buffer is bad (-EFAULT) or *@tries ran out.
+ * Only a user buffer of a task with an mm can be brought in (kernel_read()
+ * and a kthread's copies fail for good).
+ */
+static bool xenshm_fault_in(struct iov_iter *it, bool writeable, size_t max,
+			    int *tries)
+{
+	size_t len = min(iov_iter_count(it), max);
+
+	if (!len || !user_backed_iter(it) || !current->mm ||
+	    ++*tries > XENSHM_MAX_FAULT_INS || fatal_signal_pending(current))
+		return false;
+	return (writeable ? fault_in_iov_iter_writeable(it, len) :
+		fault_in_iov_iter_readable(it, len)) < len;
+}
 
 /* Empty messages skipped per read() before it gives up the lock. */
 #define XENSHM_MAX_EMPTY_SKIP		16
@@ -92,7 +125,9 @@ static ssize_t xenshm_try_read(struct xenshm_channel *ch, struct iov_iter *to,
 	if (!iov_iter_count(to))
 		return 0;
 again:
+	pagefault_disable();	/* see "How this works" */
 	ret = xenshm_rs_read(&ch->rs, to);
+	pagefault_enable();
 	if (ret >= 0) {
 		int need = xenshm_rs_rx_need_notify(&ch->rs);
 
@@ -142,7 +177,7 @@ again:
 ssize_t xenshm_channel_read(struct xenshm_channel *ch, struct iov_iter *to,
 			    enum xenshm_io_wait wait)
 {
-	int runs = 0;
+	int runs = 0, faults = 0;
 	bool retry;
 	ssize_t ret;
 	int seq;
@@ -155,6 +190,9 @@ ssize_t xenshm_channel_read(struct xenshm_channel *ch, struct iov_iter *to,
 		retry = false;
 		ret = xenshm_try_read(ch, to, &retry);
 		mutex_unlock(&ch->rx_lock);
+		if (ret == -EFAULT &&
+		    xenshm_fault_in(to, true, READ_ONCE(ch->rs.data_size), &faults))
+			continue;
 		if (retry && ++runs < XENSHM_MAX_EMPTY_RUNS &&
 		    !signal_pending(current)) {
 			cond_resched();
@@ -202,7 +240,9 @@ static ssize_t xenshm_try_write(struct xenshm_channel *ch,
 	if (ch->mode == XENSHM_MODE_MESSAGE && len > xenshm_rs_max_msg(&ch->rs))
 		return -EMSGSIZE;
 again:
+	pagefault_disable();	/* see "How this works" */
 	ret = xenshm_rs_write(&ch->rs, from);
+	pagefault_enable();
 	if (ret > 0) {
 		xenshm_kick_if(ch, xenshm_rs_tx_need_notify(&ch->rs));
 		atomic64_add(ret, &ch->stats.tx_bytes);
@@ -237,6 +277,7 @@ ssize_t xenshm_channel_write(struct xenshm_channel *ch, struct iov_iter *from,
 			     enum xenshm_io_wait wait)
 {
 	size_t done = 0;
+	int faults = 0;
 	ssize_t ret;
 	int seq;
 
@@ -247,6 +288,10 @@ ssize_t xenshm_channel_write(struct xenshm_channel *ch, struct iov_iter *from,
 		seq = atomic_read(&ch->event_seq);
 		ret = xenshm_try_write(ch, from);
 		mutex_unlock(&ch->tx_lock);
+		if (ret == -EFAULT &&
+		    xenshm_fault_in(from, false, READ_ONCE(ch->rs.data_size),
+				    &faults))
+			continue;
 		if (ret > 0) {
 			done += ret;
 			if (!iov_iter_count(from))

@@ -127,6 +127,7 @@ struct xenshm_xen_chan {
 	char irq_name[XENSHM_NAME_MAX + 8];	/* "xenshm-<xen,id>" */
 	evtchn_port_t want_static;		/* from evtchn=, or 0 */
 	struct xenshm_xen_static *sp;		/* static port in use, or NULL */
+	evtchn_port_t last_static;		/* the one used last, or 0 */
 	/*
 	 * Irq-safe, a leaf: irq against notify.  notify() may run at any time,
 	 * also beside teardown (see struct xenshm_transport_ops), so irq is
@@ -399,10 +400,21 @@ static int xen_static_attach(struct xenshm_channel *ch,
 	return 0;
 }
 
+/* May @ch take @sp for @peer_domid (free, leads there, not given away)? */
+static bool xen_static_free_for(struct xenshm_channel *ch,
+				struct xenshm_xen_static *sp, u32 peer_domid)
+{
+	return sp->remote_dom == peer_domid && !sp->owner &&
+	       (!sp->reserved_by || !strcmp(sp->reserved_by, ch->name));
+}
+
 /*
  * The receiver's static port for @peer_domid: the one evtchn= names (which
- * must lead to @peer_domid), else the lowest free one leading there that
+ * must lead to @peer_domid), else the one this channel used last if it is
+ * free (so reconnects keep their pairs and two regions between the same
+ * domains do not swap ports), else the lowest free one leading there that
  * evtchn= gave no other region.  NULL: none, use the recipe.
+ * ERR_PTR(-EAGAIN): the named port is still another channel's; wait.
  */
 static struct xenshm_xen_static *xen_static_pick(struct xenshm_channel *ch,
 						 u32 peer_domid)
@@ -424,11 +436,13 @@ static struct xenshm_xen_static *xen_static_pick(struct xenshm_channel *ch,
 		}
 		if (sp->reserved_by && strcmp(sp->reserved_by, ch->name))
 			return ERR_PTR(-EBUSY);	/* xen_reserve_statics() said so */
-		return sp;
+		return sp->owner ? ERR_PTR(-EAGAIN) : sp;
 	}
+	sp = xen_static_by_port(xc->last_static);
+	if (sp && xen_static_free_for(ch, sp, peer_domid))
+		return sp;
 	list_for_each_entry(sp, &xen_statics, node)
-		if (sp->remote_dom == peer_domid && !sp->owner &&
-		    !sp->reserved_by)
+		if (xen_static_free_for(ch, sp, peer_domid))
 			return sp;
 	return NULL;
 }
@@ -509,11 +523,19 @@ static int xen_static_bind(struct xenshm_channel *ch, u32 peer_domid,
 			sp->reserved_by);
 		return -EACCES;
 	}
+	if (sp->owner) {
+		/*
+		 * Still ours for another channel, which has not let go yet
+		 * (its own peer is reconnecting too): try again, within the
+		 * connect timeout.  A peer that names a port another channel
+		 * keeps using only waits here (docs/threat-model.md).
+		 */
+		pr_info_ratelimited("%s: static port %u (to dom%u port %u) still serves %s: waiting\n",
+				    ch->name, sp->port, peer_domid, remote_port,
+				    sp->owner->name);
+		return -EAGAIN;
+	}
 	ret = xen_static_attach(ch, sp);
-	if (ret == -EBUSY)
-		pr_warn("%s: static port %u (to dom%u port %u) already serves %s: refusing\n",
-			ch->name, sp->port, peer_domid, remote_port,
-			sp->owner ? sp->owner->name : "another user");
 	if (ret)
 		return ret == -EBUSY ? -EACCES : ret;
 	*local_port = sp->port;
@@ -593,6 +615,7 @@ static void xen_op_teardown(struct xenshm_channel *ch)
 		spin_lock_irqsave(&sp->lock, flags);
 		sp->owner = NULL;
 		spin_unlock_irqrestore(&sp->lock, flags);
+		xc->last_static = sp->port;
 		xc->sp = NULL;
 		xc->port = 0;
 	} else if (irq >= 0) {

@@ -11,7 +11,7 @@ want=("$@")
 [ ${#want[@]} -gt 0 ] || want=(all)
 
 pkgs_host=(build-essential g++ make python3 python3-yaml python3-jsonschema clang-format
-	   libgtest-dev libbenchmark-dev libboost-dev clang libclang-rt-14-dev
+	   libgtest-dev libbenchmark-dev libboost-dev clang libclang-rt-14-dev llvm
 	   python3-matplotlib)
 pkgs_module=(gcc-aarch64-linux-gnu g++-aarch64-linux-gnu binutils-aarch64-linux-gnu
 	     kmod bc bison flex libelf-dev libssl-dev dwarves xz-utils)

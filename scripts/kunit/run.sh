@@ -9,11 +9,16 @@
 # tools/testing/kunit/kunit.py parse (of the kernel's own source, so each
 # series parses its own KTAP dialect), which decides pass/fail.
 #
-# Usage: scripts/kunit/run.sh <arm64|x86_64> [KDIR] [MODULE]
+# Usage: scripts/kunit/run.sh <arm64|x86_64> [KDIR] [MODULE] [STRESS]
 #   KDIR    trimmed KUnit build folder
 #           (default: scripts/kunit/build-kernel.sh <arch> <series>)
 #   MODULE  xenshm.ko built against it
 #           (default: build/kunit/<series>/<arch>/xenshm.ko)
+#   STRESS  tests/stress/xenshm-stress built for <arch>: after the suites, while
+#           the module is still loaded, it runs for $XENSHM_STRESS_S seconds
+#           (default 10; seed $XENSHM_STRESS_SEED, default the date) on the
+#           two loopback pairs, under the same checkers; it must exit 0 and
+#           rmmod must work afterwards.
 # The defaults' series is $XENSHM_KSERIES, else 6.1; with KDIR given, the
 # series is the one of KDIR's source tree.
 #
@@ -37,6 +42,9 @@ python=${PYTHON:-/usr/bin/python3}
 kdir=${2:-}
 series=${XENSHM_KSERIES:-6.1}
 module=${3:-$top/build/kunit/$series/$arch/xenshm.ko}
+stress=${4:-}
+stress_s=${XENSHM_STRESS_S:-10}
+stress_seed=${XENSHM_STRESS_SEED:-$(date +%Y%m%d)}
 out=$(cd "$(dirname "$module")" 2>/dev/null && pwd || echo "$top/build/kunit/$series/$arch")
 timeout_s=${XENSHM_KUNIT_TIMEOUT:-300}
 
@@ -82,6 +90,10 @@ rm -rf "$root"
 mkdir -p "$root"/{bin,dev,proc,sys}
 cp "$busybox" "$root/bin/busybox"
 cp "$module" "$root/xenshm.ko"
+if [ -n "$stress" ]; then
+	[ -x "$stress" ] || die "no stress program at $stress"
+	cp "$stress" "$root/xenshm-stress"
+fi
 cat > "$root/init" <<INIT
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -98,11 +110,18 @@ echo XENSHM-KUNIT-KTAP-BEGIN > /dev/kmsg
 # gives it one (the suites build their own ends with a fake transport). On
 # 6.12 a refused load would also mean no suite runs (they run only once the
 # module is live); the check that every suite ran catches that.
-insmod /xenshm.ko loopback=1
+insmod /xenshm.ko loopback=2
 rc=\$?
 echo XENSHM-KUNIT-KTAP-END > /dev/kmsg
 echo "XENSHM-KUNIT-INSMOD-RC \$rc"
 echo "XENSHM-KUNIT-DEBUGFS \$(ls /sys/kernel/debug/kunit 2>/dev/null | tr '\n' ' ')"
+if [ -x /xenshm-stress ]; then
+	dmesg -n 1	# its connects and failures are logged; keep them off the console
+	/xenshm-stress --seconds $stress_s --seed $stress_seed --procs 4 \
+		loop0-a loop0-b loop1-a loop1-b
+	echo "XENSHM-KUNIT-STRESS-RC \$?"
+	dmesg -n 7
+fi
 rmmod xenshm
 echo "XENSHM-KUNIT-RMMOD-RC \$?"
 # The whole kernel log once more, with the console quiet (log level 1)
@@ -135,6 +154,10 @@ fail=0
 grep -q '^XENSHM-KUNIT-DONE' "$consolelog" || { log "guest did not finish (crash or timeout)"; fail=1; }
 grep -q '^XENSHM-KUNIT-INSMOD-RC 0$' "$consolelog" || { log "insmod failed"; fail=1; }
 grep -q '^XENSHM-KUNIT-RMMOD-RC 0$' "$consolelog" || { log "rmmod failed"; fail=1; }
+if [ -n "$stress" ]; then
+	grep '^xenshm-stress:' "$consolelog" | sed 's/^/  /' >&2 || true
+	grep -q '^XENSHM-KUNIT-STRESS-RC 0$' "$consolelog" || { log "the stress run failed"; fail=1; }
+fi
 
 # --- KTAP -------------------------------------------------------------------------
 ktap=$out/results.ktap

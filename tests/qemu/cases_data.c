@@ -6,10 +6,15 @@
  * Not covered here: mmap (cases_mmap.c), peer death (cases_life.c).
  */
 #include <fcntl.h>
+#include <linux/userfaultfd.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -547,9 +552,85 @@ static int t_lseek_espipe(const void *arg)
 	return 0;
 }
 
+struct uffd_reader {
+	int fd;
+	void *buf;
+	ssize_t n;
+	int err;
+};
+
+static void *uffd_read(void *arg)
+{
+	struct uffd_reader *r = arg;
+
+	r->n = read(r->fd, r->buf, 4096);
+	r->err = errno;
+	return NULL;
+}
+
+/*
+ * A read() whose buffer faults into userfaultfd (as a FUSE- or uffd-backed
+ * buffer would) may wait as long as that fault does, but it must not hold
+ * the end's locks meanwhile: poll() and RESET on the same end return at
+ * once. (With the copy done under rx_lock, both hung in D state.)
+ */
+static int t_user_fault_blocks_only_its_read(const void *arg)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg;
+	struct uffdio_zeropage zp;
+	struct xenshm_reset rst = { .size = sizeof(rst) };
+	struct uffd_reader r;
+	struct pair p;
+	pthread_t th;
+	char data[4096];
+	long page = sysconf(_SC_PAGESIZE);
+	double t0, dt;
+	int uffd, rev;
+
+	uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (uffd < 0)
+		SKIP("userfaultfd: %s", strerror(errno));
+	CHECK_OK(ioctl(uffd, UFFDIO_API, &api));
+	r.buf = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(r.buf != MAP_FAILED);
+	reg = (struct uffdio_register){ .range = { (unsigned long)r.buf, (unsigned long)page },
+					.mode = UFFDIO_REGISTER_MODE_MISSING };
+	CHECK_OK(ioctl(uffd, UFFDIO_REGISTER, &reg));
+
+	CHECK_RET(pair_up(&p, 0, XENSHM_MODE_STREAM, XENSHM_MODE_STREAM, 0), 0);
+	memset(data, 0x5a, sizeof(data));
+	CHECK_RET(write_all(p.a, data, sizeof(data)), 0);
+	r.fd = p.b;
+	CHECK(pthread_create(&th, NULL, uffd_read, &r) == 0);
+	/* The reader reached its fault: userfaultfd has the event. */
+	rev = poll1(uffd, POLLIN, 5000);
+	if (rev <= 0) {
+		diag("no userfaultfd event within 5 s (poll: %d)", rev);
+		return 1;
+	}
+	t0 = now_s();
+	rev = poll1(p.b, POLLIN, 0);
+	CHECK_OK(ioctl(p.b, XENSHM_IOC_RESET, &rst));
+	dt = now_s() - t0;
+	/* Let the reader go: its page appears, zero-filled. */
+	zp = (struct uffdio_zeropage){ .range = { (unsigned long)r.buf, (unsigned long)page } };
+	CHECK_OK(ioctl(uffd, UFFDIO_ZEROPAGE, &zp));
+	pthread_join(th, NULL);
+	diag("poll+RESET took %.3f s beside the faulting read; read then: %zd (%s)", dt, r.n,
+	     r.n < 0 ? errname(-r.err) : "bytes");
+	if (rev < 0 || dt > 1.0)
+		FAIL("poll (revents %d) and RESET took %.3f s while a read faulted", rev, dt);
+	close(uffd);
+	munmap(r.buf, page);
+	pair_close(&p);
+	return 0;
+}
+
 void register_data_cases(void)
 {
 	add_case("lseek_espipe", t_lseek_espipe, NULL, 0);
+	add_case("user_fault_blocks_only_its_read", t_user_fault_blocks_only_its_read, NULL, 0);
 	add_case("stream_roundtrip", t_stream_roundtrip, NULL, 0);
 	add_case("stream_writes_merge_short_read_keeps_rest", t_stream_merges, NULL, 0);
 	add_case("nonblock_read_empty_eagain", t_nonblock_read_eagain, NULL, 0);

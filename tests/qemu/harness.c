@@ -272,22 +272,34 @@ void stream_free(struct stream *s)
 void stream_advance(struct stream *s, const uint8_t *d, size_t n)
 {
 	uint64_t a = s->sum1, b = s->sum2;
+	uint32_t pend = s->pend;
 	size_t i = 0;
 
-	/* Fletcher-like over 32-bit little pieces; cheap enough under TCG. */
+	/*
+	 * Fletcher-like over the little-endian 32-bit words at stream offsets
+	 * 4k (cheap enough under TCG), whatever the cuts: a short read or write
+	 * of any length gives the same sums as one big one.
+	 */
+	for (; i < n && (s->pos + i) % 4; i++) {
+		pend |= (uint32_t)d[i] << (8 * ((s->pos + i) % 4));
+		if ((s->pos + i) % 4 == 3) {
+			a += pend;
+			b += a;
+			pend = 0;
+		}
+	}
 	for (; i + 4 <= n; i += 4) {
-		uint32_t w;
+		uint32_t w = (uint32_t)d[i] | (uint32_t)d[i + 1] << 8 |
+			     (uint32_t)d[i + 2] << 16 | (uint32_t)d[i + 3] << 24;
 
-		memcpy(&w, d + i, 4);
 		a += w;
 		b += a;
 	}
-	for (; i < n; i++) {
-		a += d[i];
-		b += a;
-	}
+	for (; i < n; i++)
+		pend |= (uint32_t)d[i] << (8 * ((s->pos + i) % 4));
 	s->sum1 = a;
 	s->sum2 = b;
+	s->pend = pend;
 	s->pos += n;
 }
 

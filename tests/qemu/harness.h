@@ -98,7 +98,13 @@ struct stream {
 	uint8_t *dbl;		/* PATLEN + window bytes: any window is contiguous */
 	size_t window;
 	uint64_t pos;
-	uint64_t sum1, sum2;	/* Fletcher-style checksum of what went through */
+	/*
+	 * Fletcher-style checksum of what went through, over the 32-bit words
+	 * at stream positions 4k: the same however the stream was cut into
+	 * reads and writes. pend holds the bytes of the word in progress.
+	 */
+	uint64_t sum1, sum2;
+	uint32_t pend;
 };
 #define PATLEN ((size_t)(1u << 20) + 4093)
 int stream_init(struct stream *s, uint32_t seed, size_t window);

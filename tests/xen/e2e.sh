@@ -93,17 +93,24 @@ esac
 
 /xenshm/xenshm-e2e run --size "$mib" --reload-dom "$reload_dom" --pin-test $chans || rc=1
 
-# Which event channel each channel connected with (rendezvous.c logs it).
+# Which event channel each channel connected with (rendezvous.c logs it):
+# static for a region with a static channel, each on a port of its own
+# (which one is the discovery's choice until evtchn= names it, below).
 bad=
 seen=
+used=
 for m in $modes; do
 	IFS=: read -r id want port <<EOT
 $m
 EOT
 	line=$(dmesg | grep "xenshm: $id: connected to dom" | head -n 1)
 	case "$line" in
-	*"($want ports ${port}"*) seen="$seen $id=$want${port:+($port)}" ;;
-	*) bad="$bad $id(want $want${port:+ port $port}: ${line:-never connected})" ;;
+	*"($want ports "*)
+		got=$(echo "$line" | sed -n 's/.*(static ports \([0-9]*\)\/.*/\1/p')
+		case " $used " in *" $got "*) [ -n "$got" ] && bad="$bad $id(port $got twice)" ;; esac
+		used="$used $got"
+		seen="$seen $id=$want${got:+($got)}" ;;
+	*) bad="$bad $id(want $want: ${line:-never connected})" ;;
 	esac
 	# From finding the peer to CONNECTED, every connect of this channel.
 	us=$(dmesg | sed -n "s/.*xenshm: $id: connected to dom.* in \([0-9]*\) us\$/\1/p" | tr '\n' ' ')
@@ -139,6 +146,25 @@ if [ "$XENSHM_DOMID" = "$reload_dom" ]; then
 		rc=1
 	fi
 	/xenshm/xenshm-e2e after-reload --size "$mib" $chans || rc=1
+	# evtchn= named each static port: the last connect used exactly it.
+	bad=
+	for m in $modes; do
+		IFS=: read -r id want port <<EOT
+$m
+EOT
+		[ "$want" = static ] || continue
+		line=$(dmesg | grep "xenshm: $id: connected to dom" | tail -n 1)
+		case "$line" in
+		*"(static ports $port/"*) ;;
+		*) bad="$bad $id(want static port $port: ${line:-never connected})" ;;
+		esac
+	done
+	if [ -z "$bad" ]; then
+		xenshm_pass evtchn-named "$evtchns"
+	else
+		xenshm_fail evtchn-named "$bad"
+		rc=1
+	fi
 fi
 
 # The hijack: domU1 claims to be domU2 in xenshm-0-1; Dom0 must refuse,
