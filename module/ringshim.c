@@ -9,8 +9,9 @@
  * bad user buffer) becomes -EFAULT inside the core, which then commits
  * (message mode) or consumes nothing, or returns the bytes already moved
  * (stream mode); the iterator is then wound back to exactly the bytes the
- * core reports.  Sleeping in a callback (a user page fault) is fine: the
- * callers hold only mutexes.
+ * core reports.  The data path makes these calls with page faults disabled
+ * (datapath.c), so a user page that is not there is a short copy here, never
+ * a sleep under the ring locks.
  */
 #include <linux/bug.h>
 #include <linux/errno.h>
