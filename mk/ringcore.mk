@@ -139,14 +139,16 @@ fuzz-long: $(RC_FUZZ_BIN) $(RC_FUZZ_COV_BIN)
 	@mkdir -p $(RC_FUZZ_CORPUS)
 	@[ -n "$(RC_LLVM_COV)" ] && [ -n "$(RC_LLVM_PROFDATA)" ] || \
 		{ echo "fuzz-long: llvm-cov/llvm-profdata not found (make deps)" >&2; exit 1; }
-	@start=$$(date +%s); rc=0; \
+	@start=$$(date +%s); rc=0; pids=; \
+	rm -f $(RC_HOST)/fuzz/fuzz-*.log; \
 	for j in $$(seq 1 $(FUZZ_JOBS)); do \
 		$(RC_FUZZ_BIN) -runs=$$(( $(FUZZ_LONG_RUNS) / $(FUZZ_JOBS) )) \
 			-max_total_time=$(FUZZ_LONG_SECONDS) -print_final_stats=1 -max_len=4096 \
 			-seed=$$j -artifact_prefix=$(RC_HOST)/fuzz/ $(RC_FUZZ_CORPUS) $(TOP)/fuzz/seeds \
 			> $(RC_HOST)/fuzz/fuzz-$$j.log 2>&1 & \
+		pids="$$pids $$!"; \
 	done; \
-	for j in $$(seq 1 $(FUZZ_JOBS)); do wait -n || rc=1; done; \
+	for p in $$pids; do wait $$p || rc=1; done; \
 	runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $(RC_HOST)/fuzz/fuzz-*.log | \
 		awk '{s += $$1} END {print s + 0}'); \
 	crashes=$$(ls $(RC_HOST)/fuzz/ | grep -c -E '^(crash|leak|oom|timeout)-' || true); \
