@@ -13,6 +13,10 @@
 #   make test-xen-peer-faults  a domU scribbles over the control words, then
 #                     domUs panic or power off without a word: the other side
 #                     must notice each within its bound (EIO, heartbeat)
+#   make soak-xen     (not in make test) SOAK_MIB (1024) MiB each way per
+#                     channel in random-length messages, then SOAK_RELOADS (100)
+#                     module reloads in domU1 mid-stream, then a checksummed
+#                     transfer; results in build/xen-soak/results.txt
 #   make xen-demo     live transfers with throughput, human-readable
 #   make xen-payload  only build what the domains get (build/xen-payload/)
 #
@@ -33,6 +37,9 @@ XEN_E2E_OUT ?= $(BUILD)/xen-e2e
 XEN_E2E_DUMMY_OUT ?= $(BUILD)/xen-e2e-xsm-dummy
 XEN_E2E_DUMMY_MIB ?= 8
 XEN_FAULTS_OUT ?= $(BUILD)/xen-peer-faults
+XEN_SOAK_OUT ?= $(BUILD)/xen-soak
+SOAK_MIB ?= 1024
+SOAK_RELOADS ?= 100
 XEN_DEMO_OUT ?= $(BUILD)/xen-demo
 XEN_E2E_MIB ?= 64
 XEN_E2E_TIMEOUT ?= 290
@@ -77,7 +84,7 @@ XEN_TOOL_BINS := $(foreach t,$(TOOL_NAMES),$(USER_BUILD)/arm64/bin/$(t))
 XEN_PAYLOAD_BINS := $(XEN_E2E_BIN) $(XEN_HELLO_BIN) $(XEN_LIAR_BIN) $(XEN_DEATH_BIN) \
 	$(XEN_TOOL_BINS)
 
-.PHONY: xen-payload test-xen test-xen-xsm-dummy test-xen-peer-faults xen-demo
+.PHONY: xen-payload test-xen test-xen-xsm-dummy test-xen-peer-faults soak-xen xen-demo
 xen-payload: $(XEN_PAYLOAD_BINS) $(foreach s,$(XEN_KSERIES_USED),module-$(s)-arm64)
 	@rm -rf $(XEN_PAYLOAD) && mkdir -p $(XEN_PAYLOAD)/common
 	cp $(XEN_PAYLOAD_BINS) $(XEN_PAYLOAD)/common/
@@ -142,6 +149,14 @@ XEN_FAULTS_REQUIRE := --require dom0:scribble-eio@0-2 --require dom0:death-read@
 test-xen-peer-faults: xen-payload
 	$(call xen-e2e-run,test-xen-peer-faults,$(XEN_FAULTS_OUT),--expect-panic domu2 \
 		--guest-args panic=1,$(XEN_FAULTS_REQUIRE),$(TOP)/tests/xen/faults.sh,^\(XEN\) DOM2: )
+
+# Not in make test: it runs for many minutes.
+soak-xen: XEN_E2E_TIMEOUT = 3000
+XEN_SOAK_REQUIRE := $(foreach d,$(XEN_DOMS),--require $(d):kernel-log) \
+	--require domu1:soak-reloads
+soak-xen: xen-payload
+	$(call xen-e2e-run,soak-xen,$(XEN_SOAK_OUT),--env XENSHM_SOAK_MIB=$(SOAK_MIB) \
+		--env XENSHM_SOAK_RELOADS=$(SOAK_RELOADS),$(XEN_SOAK_REQUIRE),$(TOP)/tests/xen/soak.sh)
 
 xen-demo: xen-payload
 	@echo "xen-demo: booting Xen + Dom0 + domU1 + domU2 in QEMU (TCG; about a minute)," \

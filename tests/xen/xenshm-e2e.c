@@ -29,6 +29,14 @@
  *       connect while a hostile peer (xenshm-liar) in the other slot claims
  *       to be another domain: the connect must fail with EACCES; then
  *       reconnect to the real peer (running "after-reload") and move data.
+ *   xenshm-e2e soak [--size MiB] CHAN...
+ *       message mode, both ways at once, random lengths (1..max_msg, seeded),
+ *       every message checked, until SIZE MiB went each way (make soak-xen).
+ *   xenshm-e2e soak-reloader CHAN...  /  soak-peer [--size N] CHAN
+ *       one reload cycle of make soak-xen: the peer streams messages until the
+ *       hang-up, N rounds (one per reload); the reloader connects, checks what
+ *       arrives for 0.5 s and leaves mid-stream (its script then reloads the
+ *       module). A message is whole and in order, or not delivered at all.
  *   xenshm-e2e demo [--size MiB] [--serial] CHAN...
  *       step 1 only, with human-readable "XENSHM-INFO <dom> demo" lines.
  *   --serial runs the channels one after the other, in the order given,
@@ -674,7 +682,7 @@ static int phase_stream(const char *chan, size_t size_mib, uint32_t round,
 	unsigned int wk_rw = 0, wk_mm = 0;
 	long long irq0, irq1;
 	int kick = 0;
-	struct xenshm_stats st;
+	struct xenshm_stats st, st0;
 	double t0, t1, t2;
 	uint64_t size = (uint64_t)size_mib * MIB;
 	int ret;
@@ -725,6 +733,8 @@ static int phase_stream(const char *chan, size_t size_mib, uint32_t round,
 	csum_init(&d.rx_sum);
 
 	irq0 = irq_count(e.irq_name);
+	if (xenshm_get_stats(e.fd, &st0))
+		memset(&st0, 0, sizeof(st0));
 	t0 = now_s();
 	d.tx_end = d.rx_end = size;
 	ret = xfer_rw(&e, &d, &wk_rw);
@@ -811,9 +821,18 @@ static int phase_stream(const char *chan, size_t size_mib, uint32_t round,
 			emit("XENSHM-INFO %s demo /proc/interrupts: %.80s",
 			     g_domname, line);
 	}
-	result(!kick && irq0 >= 0 && irq1 > irq0, "irq-count",
-	       "irq=%s before=%lld after=%lld kick=%d", e.irq_name, irq0, irq1,
-	       kick);
+	/*
+	 * The IRQ line must count the events the channel received. A mapped
+	 * end gets no kick (read()/write() refuse in mmap mode), and a short
+	 * transfer may never sleep, so no event at all is possible: then the
+	 * count may stay, but only if the module also saw no event.
+	 */
+	if (xenshm_get_stats(e.fd, &st))
+		memset(&st, 0, sizeof(st));
+	result(!kick && irq0 >= 0 &&
+	       (irq1 > irq0 || (mapped && st.notify_recv == st0.notify_recv)), "irq-count",
+	       "irq=%s before=%lld after=%lld kick=%d events=%llu", e.irq_name, irq0, irq1,
+	       kick, (unsigned long long)(st.notify_recv - st0.notify_recv));
 	if (!xenshm_get_stats(e.fd, &st))
 		emit("XENSHM-INFO %s stats chan=%s tx=%llu rx=%llu ev_sent=%llu ev_recv=%llu suppr=%llu err=%llu",
 		     g_domname, short_chan(chan),
@@ -1041,6 +1060,159 @@ static int phase_pin(const char *chan, struct end *e, size_t size_mib)
 	return phase_stream(chan, size_mib, 1, 0);
 }
 
+/* ------------------------------------------------------------------ soak */
+
+/* Length of message i of a stream seeded with @seed: 1..max_msg. */
+static unsigned int soak_len(uint64_t seed, uint64_t i, unsigned int max_msg)
+{
+	uint64_t r = mix(seed ^ (i * 0x9e3779b97f4a7c15ull));
+
+	/* mostly short, some up to the maximum */
+	return 1 + (unsigned int)(r % ((r >> 40) % 8 ? 2048 : max_msg));
+}
+
+/*
+ * Message mode, sending if @send and receiving if @recv, until @bytes went
+ * each way (0: no limit), @seconds passed (0: no limit) or the peer hung up
+ * (-ECONNRESET); every message is checked against the sender's generator of
+ * @round. Returns 0 or -errno; @sent_b and @got_b count bytes, @bad the
+ * messages that were not exactly what the peer sent.
+ */
+static int soak_exchange(struct end *e, uint64_t bytes, int send, int recv, double seconds,
+			 uint64_t round, uint64_t *sent_b, uint64_t *got_b, unsigned int *bad)
+{
+	static unsigned char buf[1 << 20], exp[1 << 20];
+	uint64_t seed_tx = seed_of(e->info.local_domid, 200 + round);
+	uint64_t seed_rx = seed_of(e->info.peer_domid, 200 + round);
+	uint64_t sent = 0, got = 0;
+	unsigned int max_msg = e->info.max_msg_size;
+	double until = seconds > 0 ? now_s() + seconds : 0;
+	int ret = 0;
+
+	if (max_msg > sizeof(buf))
+		max_msg = sizeof(buf);
+	*sent_b = *got_b = 0;
+	*bad = 0;
+	for (;;) {
+		int want_tx = send && (!bytes || *sent_b < bytes);
+		int want_rx = recv && (!bytes || *got_b < bytes);
+		struct pollfd p = { .fd = e->fd };
+
+		if ((!want_tx && !want_rx) || (until && now_s() >= until))
+			break;
+		p.events = (want_tx ? POLLOUT : 0) | (want_rx ? POLLIN : 0);
+		if (poll(&p, 1, 20000) <= 0)
+			return -ETIMEDOUT;
+		if (p.revents & POLLIN) {
+			ssize_t n = read(e->fd, buf, sizeof(buf));
+
+			if (n > 0) {
+				unsigned int len = soak_len(seed_rx, got, max_msg);
+
+				gen(seed_rx, got << 32, exp, len);
+				if ((size_t)n != len || memcmp(buf, exp, len))
+					(*bad)++;
+				got++;
+				*got_b += (uint64_t)n;
+			} else if (n == 0) {
+				return -ECONNRESET;	/* the peer left, all read */
+			} else if (errno != EAGAIN) {
+				return -errno;
+			}
+		}
+		if ((p.revents & POLLOUT) && want_tx) {
+			unsigned int len = soak_len(seed_tx, sent, max_msg);
+			ssize_t n;
+
+			gen(seed_tx, sent << 32, buf, len);
+			n = write(e->fd, buf, len);
+			if (n == (ssize_t)len) {
+				sent++;
+				*sent_b += len;
+			} else if (n >= 0) {
+				return -EPROTO;	/* a message split: boundary broken */
+			} else if (errno != EAGAIN) {
+				return -errno;
+			}
+		}
+		if ((p.revents & (POLLHUP | POLLERR)) && !(p.revents & POLLIN))
+			return p.revents & POLLERR ? -EIO : -ECONNRESET;
+	}
+	return ret;
+}
+
+static int phase_soak(const char *chan, size_t size_mib)
+{
+	uint64_t sent, got, bytes = (uint64_t)size_mib * MIB;
+	unsigned int bad;
+	struct end e;
+	double t0;
+	int ret;
+
+	ret = open_connect(&e, chan, XENSHM_MODE_MESSAGE, XENSHM_DOMID_NONE, CONNECT_TIMEOUT_MS);
+	if (ret) {
+		result(0, "soak-volume", "connect err=%d", ret);
+		return ret;
+	}
+	t0 = now_s();
+	ret = soak_exchange(&e, bytes, 1, 1, 0, 0, &sent, &got, &bad);
+	result(!ret && !bad && sent >= bytes && got >= bytes, "soak-volume",
+	       "err=%d tx=%lluMiB rx=%lluMiB bad=%u in %.0fs", ret,
+	       (unsigned long long)(sent >> 20), (unsigned long long)(got >> 20), bad, now_s() - t0);
+	end_close(&e);
+	return ret;
+}
+
+/* One life of the reloading side: check what arrives for 0.5 s, then leave. */
+static int phase_soak_reloader(const char *chan, unsigned int cycle)
+{
+	uint64_t sent, got;
+	unsigned int bad;
+	struct end e;
+	int ret;
+
+	ret = open_connect(&e, chan, XENSHM_MODE_MESSAGE, XENSHM_DOMID_NONE, CONNECT_TIMEOUT_MS);
+	if (ret) {
+		result(0, "soak-reload", "cycle %u connect err=%d", cycle, ret);
+		return ret;
+	}
+	ret = soak_exchange(&e, 0, 0, 1, 0.5, cycle, &sent, &got, &bad);
+	if (ret || bad || !got)
+		result(0, "soak-reload", "cycle %u err=%d rx=%llu bad=%u", cycle, ret,
+		       (unsigned long long)got, bad);
+	end_close(&e);		/* mid-stream: the peer is writing */
+	return ret || bad || !got ? -EIO : 0;
+}
+
+/* The other side: @cycles rounds of streaming until the hang-up. */
+static int phase_soak_peer(const char *chan, unsigned int cycles)
+{
+	uint64_t sent, got, total = 0;
+	unsigned int bad, i, fails = 0;
+	struct end e;
+	int ret;
+
+	for (i = 1; i <= cycles; i++) {
+		ret = open_connect(&e, chan, XENSHM_MODE_MESSAGE, XENSHM_DOMID_NONE,
+				   CONNECT_TIMEOUT_MS);
+		if (ret) {
+			fails++;
+			emit("XENSHM-INFO %s soak %s round %u connect err=%d", g_domname, chan, i, ret);
+			continue;
+		}
+		ret = soak_exchange(&e, 0, 1, 0, 0, i, &sent, &got, &bad);
+		total += sent;
+		if (ret != -ECONNRESET && ret != -EPIPE) {
+			fails++;
+			emit("XENSHM-INFO %s soak %s round %u ended with %d", g_domname, chan, i, ret);
+		}
+		end_close(&e);
+	}
+	result(!fails, "soak-reload", "%u rounds, %u failed, %lluMiB sent mid-stream", cycles,
+	       fails, (unsigned long long)(total >> 20));
+	return fails ? -EIO : 0;
+}
+
 /* The peer lies about its domid: refuse it, then serve the real peer. */
 static int phase_refuse(const char *chan, size_t size_mib)
 {
@@ -1068,7 +1240,10 @@ static int run_channel(const char *chan, const char *cmd, size_t size_mib,
 	g_chan = chan;
 	/* Well before the harness's global timeout, so a hang is reported. */
 	signal(SIGALRM, watchdog);
-	alarm(strcmp(cmd, "run") && strcmp(cmd, "demo") ? 90 : 180);
+	if (!strncmp(cmd, "soak", 4))
+		alarm(3600);	/* the soak's own timeout is the harness's */
+	else
+		alarm(strcmp(cmd, "run") && strcmp(cmd, "demo") ? 90 : 180);
 
 	if (!strcmp(cmd, "demo")) {
 		g_demo = 1;
@@ -1082,6 +1257,12 @@ static int run_channel(const char *chan, const char *cmd, size_t size_mib,
 		return phase_stream(chan, size_mib / 4 ? size_mib / 4 : 1, 1, 0);
 	if (!strcmp(cmd, "refuse"))
 		return phase_refuse(chan, size_mib / 4 ? size_mib / 4 : 1);
+	if (!strcmp(cmd, "soak"))
+		return phase_soak(chan, size_mib);
+	if (!strcmp(cmd, "soak-reloader"))
+		return phase_soak_reloader(chan, (unsigned int)size_mib);
+	if (!strcmp(cmd, "soak-peer"))
+		return phase_soak_peer(chan, (unsigned int)size_mib);
 
 	ret = phase_stream(chan, size_mib, 0, 1);
 	if (ret)
@@ -1104,7 +1285,8 @@ static int run_channel(const char *chan, const char *cmd, size_t size_mib,
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: xenshm-e2e run|after-reload|refuse|demo [--size MiB] [--reload-dom D] [--pin-test] [--serial] CHAN...\n");
+		"usage: xenshm-e2e run|after-reload|refuse|demo|soak|soak-reloader|soak-peer [--size N]\n"
+		"       [--reload-dom D] [--pin-test] [--serial] CHAN...\n");
 	exit(2);
 }
 
@@ -1121,8 +1303,9 @@ int main(int argc, char **argv)
 	if (argc < 3)
 		usage();
 	cmd = argv[1];
-	if (strcmp(cmd, "run") && strcmp(cmd, "after-reload") &&
-	    strcmp(cmd, "refuse") && strcmp(cmd, "demo"))
+	if (strcmp(cmd, "run") && strcmp(cmd, "after-reload") && strcmp(cmd, "refuse") &&
+	    strcmp(cmd, "demo") && strcmp(cmd, "soak") && strcmp(cmd, "soak-reloader") &&
+	    strcmp(cmd, "soak-peer"))
 		usage();
 	for (i = 2; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--size") && i + 1 < argc)
