@@ -229,6 +229,26 @@ static int xenshm_peer_restarted(struct xenshm_channel *ch,
 	return ret;
 }
 
+/*
+ * Read the peer's slot into @peer.  0: still the peer the rendezvous picked;
+ * -EAGAIN: it left or restarted, and the rendezvous starts over at PEER;
+ * else an error.
+ */
+static int xenshm_same_peer(struct xenshm_channel *ch,
+			    struct xenshm_rs_peer *peer)
+{
+	int ret = xenshm_rs_peer_read(&ch->rs, peer);
+
+	if (ret)
+		return ret;
+	if (peer->state == XENSHM_SLOT_STATE_FREE ||
+	    peer->epoch != ch->peer_epoch || peer->domid != ch->peer_domid) {
+		ret = xenshm_peer_restarted(ch, peer);
+		return ret ? ret : -EAGAIN;
+	}
+	return 0;
+}
+
 /* Waiting for the peer's event: -EAGAIN, or -EACCES once it is overdue. */
 static int xenshm_confirm_wait(struct xenshm_channel *ch)
 {
@@ -390,14 +410,9 @@ static int xenshm_rendezvous_step(struct xenshm_channel *ch)
 		xenshm_kick(ch);
 		return 0;
 	case XENSHM_PH_WAIT_GO:
-		ret = xenshm_rs_peer_read(&ch->rs, &peer);
+		ret = xenshm_same_peer(ch, &peer);
 		if (ret)
 			return ret;
-		if (peer.state == XENSHM_SLOT_STATE_FREE ||
-		    peer.epoch != ch->peer_epoch || peer.domid != ch->peer_domid) {
-			ret = xenshm_peer_restarted(ch, &peer);
-			return ret ? ret : -EAGAIN;
-		}
 		if (peer.state != XENSHM_SLOT_STATE_GO)
 			return -EAGAIN;
 		ret = ch->ops->bind(ch, ch->peer_domid, peer.port,
@@ -427,14 +442,9 @@ static int xenshm_rendezvous_step(struct xenshm_channel *ch)
 		ch->phase = XENSHM_PH_WAIT_CONFIRM;
 		fallthrough;
 	case XENSHM_PH_WAIT_CONFIRM:
-		ret = xenshm_rs_peer_read(&ch->rs, &peer);
+		ret = xenshm_same_peer(ch, &peer);
 		if (ret)
 			return ret;
-		if (peer.state == XENSHM_SLOT_STATE_FREE ||
-		    peer.epoch != ch->peer_epoch || peer.domid != ch->peer_domid) {
-			ret = xenshm_peer_restarted(ch, &peer);
-			return ret ? ret : -EAGAIN;
-		}
 		/* Still GO: the receiver has not seen us yet. */
 		if (peer.state != XENSHM_SLOT_STATE_CONNECTED)
 			return xenshm_confirm_wait(ch);
