@@ -24,7 +24,6 @@ struct xenshm_rs_peer {
 	u32 epoch;
 	u32 port;
 	u32 flags;		/* XENSHM_SLOT_FLAGS_* */
-	u32 heartbeat;
 	u32 heartbeat_ms;	/* the peer's heartbeat period, 0: none */
 };
 

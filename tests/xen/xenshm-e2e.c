@@ -1087,7 +1087,6 @@ static int soak_exchange(struct end *e, uint64_t bytes, int send, int recv, doub
 	uint64_t sent = 0, got = 0;
 	unsigned int max_msg = e->info.max_msg_size;
 	double until = seconds > 0 ? now_s() + seconds : 0;
-	int ret = 0;
 
 	if (max_msg > sizeof(buf))
 		max_msg = sizeof(buf);
@@ -1138,7 +1137,7 @@ static int soak_exchange(struct end *e, uint64_t bytes, int send, int recv, doub
 		if ((p.revents & (POLLHUP | POLLERR)) && !(p.revents & POLLIN))
 			return p.revents & POLLERR ? -EIO : -ECONNRESET;
 	}
-	return ret;
+	return 0;
 }
 
 static int phase_soak(const char *chan, size_t size_mib)
