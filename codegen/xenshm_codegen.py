@@ -495,7 +495,10 @@ def gen_peer(ctx):
     o += [" * " + l for l in wrap(
         "xenshm wire format for peers that are not Linux (RTOS, bare metal): "
         "freestanding C99, only <stdint.h>. Never include it together with "
-        "uapi/xenshm.h (same names).", 74)]
+        "uapi/xenshm.h (same names). It gives the layout only: the protocol "
+        "(who writes which word, in which order, with which memory ordering; "
+        "the rendezvous, the ring resync and the notification rule) is "
+        "specified in docs/protocol.md.", 74)]
     o.append(" */")
     o.append("#ifndef XENSHM_WIRE_H")
     o.append("#define XENSHM_WIRE_H")
@@ -954,6 +957,10 @@ def gen_doc(ctx):
          md(spec["abi"]["doc"]),
          "",
          "Generated files: " + ", ".join("`%s`" % p for p in OUTPUTS) + ".",
+         "",
+         "This page gives the layout and the values. The protocol that uses them (region "
+         "initialisation, slot claim and release, the rendezvous, ring resync, the "
+         "event-index rule and the memory ordering) is specified in [protocol.md](protocol.md).",
          "",
          "## Constants",
          "",

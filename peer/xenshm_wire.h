@@ -5,7 +5,10 @@
  *
  * xenshm wire format for peers that are not Linux (RTOS, bare metal):
  * freestanding C99, only <stdint.h>. Never include it together with
- * uapi/xenshm.h (same names).
+ * uapi/xenshm.h (same names). It gives the layout only: the protocol (who
+ * writes which word, in which order, with which memory ordering; the
+ * rendezvous, the ring resync and the notification rule) is specified in
+ * docs/protocol.md.
  */
 #ifndef XENSHM_WIRE_H
 #define XENSHM_WIRE_H
@@ -94,8 +97,8 @@ extern "C" {
  * received its event). Detach returns the slot to FREE. ABI 2: each side
  * sends one event right after publishing CONNECTED, and goes CONNECTED for
  * its user only once it has received an event on its port (the proof that the
- * domain Xen bound to the other end is the peer). docs/xen-setup.md, "The
- * rendezvous on the wire", has the whole rule.
+ * domain Xen bound to the other end is the peer). docs/protocol.md specifies
+ * the whole protocol.
  */
 enum xenshm_slot_state {
 	/* Nobody owns the slot. */
@@ -236,10 +239,10 @@ enum xenshm_transport {
 /* ---- Shared memory (little-endian; every field naturally aligned) ---- */
 
 /*
- * First 128 bytes of the region. Either side may write it when the magic is
- * absent; the values are a pure function of the region size, so a race writes
- * identical bytes. A side that finds a magic with another major version
- * refuses the region. (128 bytes.)
+ * First 128 bytes of the region. Written once, by the one side that wins the
+ * compare-and-swap of magic to magic_init, and published by storing magic
+ * with release ordering (docs/protocol.md, section 2). A side that finds a
+ * magic with another major version refuses the region. (128 bytes.)
  */
 struct xenshm_region_header {
 	/* @0: XENSHM_MAGIC. */

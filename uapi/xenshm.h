@@ -96,8 +96,8 @@
  * received its event). Detach returns the slot to FREE. ABI 2: each side
  * sends one event right after publishing CONNECTED, and goes CONNECTED for
  * its user only once it has received an event on its port (the proof that the
- * domain Xen bound to the other end is the peer). docs/xen-setup.md, "The
- * rendezvous on the wire", has the whole rule.
+ * domain Xen bound to the other end is the peer). docs/protocol.md specifies
+ * the whole protocol.
  */
 enum xenshm_slot_state {
 	/* Nobody owns the slot. */
@@ -238,10 +238,10 @@ enum xenshm_transport {
 /* ---- Shared memory (little-endian; every field naturally aligned) ---- */
 
 /*
- * First 128 bytes of the region. Either side may write it when the magic is
- * absent; the values are a pure function of the region size, so a race writes
- * identical bytes. A side that finds a magic with another major version
- * refuses the region. (128 bytes.)
+ * First 128 bytes of the region. Written once, by the one side that wins the
+ * compare-and-swap of magic to magic_init, and published by storing magic
+ * with release ordering (docs/protocol.md, section 2). A side that finds a
+ * magic with another major version refuses the region. (128 bytes.)
  */
 struct xenshm_region_header {
 	/* @0: XENSHM_MAGIC. */

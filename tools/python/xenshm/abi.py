@@ -69,7 +69,7 @@ class SlotState(enum.IntEnum):
     Xen and received its event). Detach returns the slot to FREE. ABI 2: each side sends one
     event right after publishing CONNECTED, and goes CONNECTED for its user only once it has
     received an event on its port (the proof that the domain Xen bound to the other end is
-    the peer). docs/xen-setup.md, "The rendezvous on the wire", has the whole rule."""
+    the peer). docs/protocol.md specifies the whole protocol."""
 
     # Nobody owns the slot.
     FREE = 0
@@ -226,10 +226,10 @@ NOTIFY_FLAGS_ALL = 3
 
 
 class RegionHeader(ctypes.LittleEndianStructure):
-    """struct xenshm_region_header (shared, 128 bytes). First 128 bytes of the region. Either
-    side may write it when the magic is absent; the values are a pure function of the region
-    size, so a race writes identical bytes. A side that finds a magic with another major
-    version refuses the region."""
+    """struct xenshm_region_header (shared, 128 bytes). First 128 bytes of the region. Written
+    once, by the one side that wins the compare-and-swap of magic to magic_init, and
+    published by storing magic with release ordering (docs/protocol.md, section 2). A side
+    that finds a magic with another major version refuses the region."""
 
     _fields_ = [
         # @0: XENSHM_MAGIC.
