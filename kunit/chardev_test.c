@@ -680,15 +680,114 @@ static void xenshm_chardev_peer_release_eof(struct kunit *test)
 			(u32)XENSHM_CHAN_STATE_PEER_GONE);
 }
 
-/* Before CONNECT there is nothing to move data on. */
-static void xenshm_chardev_not_connected(struct kunit *test)
+/* ---- implicit connect (FIFO use) ------------------------------------------------------ */
+
+static u32 end_info_mode(struct kunit *test, struct file *f, u32 *role)
+{
+	union xenshm_ioc_arg u = { .info = { .size = sizeof(u.info) } };
+
+	KUNIT_EXPECT_EQ(test, xenshm_ioctl_arg(f, XENSHM_IOC_GET_INFO, &u), 0L);
+	*role = u.info.role;
+	return u.info.mode;
+}
+
+static long connect_default(struct file *f)
+{
+	union xenshm_ioc_arg u = { .connect = { .size = sizeof(u.connect) } };
+
+	return xenshm_ioctl_arg(f, XENSHM_IOC_CONNECT, &u);
+}
+
+/*
+ * write() and read() on ends nobody connected connect them (stream, AUTO
+ * role), as opening a FIFO does; an explicit CONNECT then is refused and
+ * changes nothing; the reader sees EOF once the writer closed, and a writer
+ * whose reader left gets EPIPE (SIGPIPE, which a kthread ignores, is checked
+ * by the QEMU suite).
+ */
+static void xenshm_chardev_implicit_connect(struct kunit *test)
+{
+	struct pair *p = pair_of(test);
+	char in[16] = {};
+	u32 role;
+
+	set_nonblock(p->f[0], true);
+	KUNIT_EXPECT_EQ(test, kernel_write(p->f[0], "hello", 5, NULL), (ssize_t)-EAGAIN);
+	KUNIT_EXPECT_EQ(test, xenshm_channel_state(chan(p->f[0])),
+			(u32)XENSHM_CHAN_STATE_CONNECTING);
+	KUNIT_EXPECT_EQ(test, connect_default(p->f[0]), (long)-EISCONN);
+	KUNIT_EXPECT_EQ(test, xenshm_channel_state(chan(p->f[0])),
+			(u32)XENSHM_CHAN_STATE_CONNECTING);
+	set_nonblock(p->f[0], false);
+
+	/* poll() connects b. */
+	KUNIT_EXPECT_EQ(test, (unsigned int)vfs_poll(p->f[1], NULL) & EPOLLERR, 0u);
+	KUNIT_ASSERT_TRUE(test, wait_state(p->f[0], XENSHM_CHAN_STATE_CONNECTED));
+	KUNIT_ASSERT_TRUE(test, wait_state(p->f[1], XENSHM_CHAN_STATE_CONNECTED));
+	KUNIT_EXPECT_EQ(test, connect_default(p->f[1]), (long)-EISCONN);
+	KUNIT_EXPECT_EQ(test, end_info_mode(test, p->f[1], &role), (u32)STREAM);
+	KUNIT_EXPECT_EQ(test, role, (u32)XENSHM_ROLE_SENDER);
+
+	KUNIT_EXPECT_EQ(test, kernel_write(p->f[0], "hello", 5, NULL), 5L);
+	KUNIT_EXPECT_EQ(test, kernel_read(p->f[1], in, sizeof(in), NULL), 5L);
+	KUNIT_EXPECT_EQ(test, memcmp(in, "hello", 5), 0);
+	release_end(p, 0);	/* nothing queued: no drain wait */
+	KUNIT_EXPECT_EQ(test, kernel_read(p->f[1], in, sizeof(in), NULL), 0L);
+	KUNIT_EXPECT_EQ(test, kernel_write(p->f[1], "x", 1, NULL), (ssize_t)-EPIPE);
+}
+
+static int releaser_fn(void *arg)
+{
+	struct blocker *b = arg;
+
+	__fput_sync(b->f);
+	kthread_complete_and_exit(&b->done, 0);
+}
+
+/*
+ * `echo hi > dev`: the last close of an implicitly connected end waits until
+ * the peer has read what is queued, so the data is not lost with the slot.
+ */
+static void xenshm_chardev_implicit_close_drains(struct kunit *test)
+{
+	struct pair *p = pair_of(test);
+	struct blocker bl = { .f = p->f[0] };
+	struct task_struct *t;
+	char in[16] = {};
+
+	KUNIT_EXPECT_EQ(test, (unsigned int)vfs_poll(p->f[0], NULL) & EPOLLERR, 0u);
+	KUNIT_EXPECT_EQ(test, (unsigned int)vfs_poll(p->f[1], NULL) & EPOLLERR, 0u);
+	KUNIT_ASSERT_TRUE(test, wait_state(p->f[0], XENSHM_CHAN_STATE_CONNECTED));
+	KUNIT_ASSERT_TRUE(test, wait_state(p->f[1], XENSHM_CHAN_STATE_CONNECTED));
+	KUNIT_ASSERT_EQ(test, kernel_write(p->f[0], "bye", 3, NULL), 3L);
+
+	init_completion(&bl.done);
+	p->f[0] = NULL;		/* the releaser owns it now */
+	t = kthread_run(releaser_fn, &bl, "xenshm-kunit-rel");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	msleep(100);
+	KUNIT_EXPECT_FALSE(test, completion_done(&bl.done));
+	KUNIT_EXPECT_EQ(test, xenshm_channel_state(chan(p->f[1])),
+			(u32)XENSHM_CHAN_STATE_CONNECTED);
+
+	KUNIT_EXPECT_EQ(test, kernel_read(p->f[1], in, sizeof(in), NULL), 3L);
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&bl.done,
+							    msecs_to_jiffies(WAIT_MS)));
+	KUNIT_EXPECT_EQ(test, kernel_read(p->f[1], in, sizeof(in), NULL), 0L);
+}
+
+/* After CONNECT, an end never connects by itself: RESET leaves it IDLE. */
+static void xenshm_chardev_explicit_stays_explicit(struct kunit *test)
 {
 	struct pair *p = pair_of(test);
 	char buf[4] = {};
 
+	connect_pair(test, p, STREAM, STREAM);
+	KUNIT_ASSERT_EQ(test, xenshm_channel_reset(chan(p->f[0])), 0);
 	KUNIT_EXPECT_EQ(test, kernel_read(p->f[0], buf, sizeof(buf), NULL), (ssize_t)-ENOTCONN);
 	KUNIT_EXPECT_EQ(test, kernel_write(p->f[0], buf, sizeof(buf), NULL), (ssize_t)-ENOTCONN);
 	KUNIT_EXPECT_EQ(test, (unsigned int)vfs_poll(p->f[0], NULL), 0u);
+	KUNIT_EXPECT_EQ(test, xenshm_channel_state(chan(p->f[0])), (u32)XENSHM_CHAN_STATE_IDLE);
 }
 
 /* ---- bad buffers -------------------------------------------------------------------------- */
@@ -867,7 +966,9 @@ static void xenshm_chardev_sysfs_stats(struct kunit *test)
 }
 
 static struct kunit_case xenshm_chardev_cases[] = {
-	KUNIT_CASE(xenshm_chardev_not_connected),
+	KUNIT_CASE(xenshm_chardev_implicit_connect),
+	KUNIT_CASE(xenshm_chardev_implicit_close_drains),
+	KUNIT_CASE(xenshm_chardev_explicit_stays_explicit),
 	KUNIT_CASE_PARAM(xenshm_chardev_stream_round_trip, stream_gen_params),
 	KUNIT_CASE(xenshm_chardev_message_boundaries),
 	KUNIT_CASE(xenshm_chardev_message_too_big),

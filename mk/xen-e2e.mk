@@ -97,6 +97,8 @@ xen-payload: $(XEN_PAYLOAD_BINS) $(foreach s,$(XEN_KSERIES_USED),module-$(s)-arm
 
 # Results every domain must report (the collector also requires each domain's DONE).
 XEN_E2E_REQUIRE := --require dom0:doc-example --require domu1:doc-example \
+	--require dom0:echo-cat@0-1 --require domu1:echo-cat@0-1 \
+	--require domu1:echo-cat@1-2 --require domu2:echo-cat@1-2 \
 	$(foreach d,$(XEN_DOMS),--require $(d):kernel --require $(d):insmod \
 	--require $(d):devices --require $(d):evtchn-modes --require $(d):kernel-log)
 XEN_E2E_REQUIRE_HIJACK := --require dom0:hijack-refused@0-1 --require dom0:hijack-log \

@@ -71,7 +71,8 @@ static void xenshm_signal_eventfd(struct xenshm_channel *ch)
 void xenshm_changed(struct xenshm_channel *ch)
 {
 	atomic_inc(&ch->event_seq);
-	wake_up_interruptible_all(&ch->wq);
+	/* Not only interruptible sleepers: the drain on close is killable. */
+	wake_up_all(&ch->wq);
 	xenshm_signal_eventfd(ch);
 }
 

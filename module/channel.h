@@ -196,6 +196,14 @@ struct xenshm_channel {
 	u32 role;			/* role in effect once picked */
 	u32 mode;			/* mode this end produces */
 	u32 pin_peer;			/* required peer domid or DOMID_NONE */
+	bool connect_called;		/* CONNECT since open: no implicit connect */
+	/*
+	 * read(), write() or poll() started this connection with the
+	 * defaults (FIFO rules: no deadline, EPIPE, drain on close).  Also
+	 * read without ch->lock as a hint (READ_ONCE).
+	 */
+	bool implicit;
+	bool no_deadline;		/* the connect waits for its peer forever */
 	u32 local_domid;
 	u32 peer_domid;
 	u32 peer_epoch;			/* peer's epoch seen at connect */
@@ -285,12 +293,22 @@ void xenshm_channel_stats(struct xenshm_channel *ch, struct xenshm_stats *st);
 
 /* One opener per end: -EBUSY for a second one. */
 int xenshm_channel_open(struct xenshm_channel *ch);
-/* The file went: detach, back to IDLE, eventfd dropped. */
-void xenshm_channel_release(struct xenshm_channel *ch);
+/*
+ * The file went: detach, back to IDLE, eventfd dropped.  @drain: an
+ * implicitly connected end first waits (bounded) for the peer to read
+ * what is queued; false for an O_NONBLOCK file.
+ */
+void xenshm_channel_release(struct xenshm_channel *ch, bool drain);
 /* CONNECT (docs/uapi.md): 0 connected, -EINPROGRESS, or -errno. */
 int xenshm_channel_connect(struct xenshm_channel *ch,
 			   const struct xenshm_connect *arg);
 int xenshm_channel_reset(struct xenshm_channel *ch);
+/*
+ * read(), write() or poll() on an IDLE end nobody connected since open:
+ * start the rendezvous with the defaults (stream mode, AUTO role, no
+ * deadline), unless the implicit_connect parameter is off.  Sleeps.
+ */
+void xenshm_channel_connect_implicit(struct xenshm_channel *ch);
 
 /* ---- datapath.c ---- */
 

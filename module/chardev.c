@@ -85,7 +85,8 @@ static int xenshm_open(struct inode *inode, struct file *file)
 
 static int xenshm_release(struct inode *inode, struct file *file)
 {
-	xenshm_channel_release(file_channel(file));
+	xenshm_channel_release(file_channel(file),
+			       !(file->f_flags & O_NONBLOCK));
 	return 0;
 }
 

@@ -182,6 +182,8 @@ ssize_t xenshm_channel_read(struct xenshm_channel *ch, struct iov_iter *to,
 	ssize_t ret;
 	int seq;
 
+	if (wait != XENSHM_IO_NOWAIT)
+		xenshm_channel_connect_implicit(ch);
 	for (;;) {
 		ret = xenshm_io_lock(&ch->rx_lock, wait);
 		if (ret)
@@ -281,6 +283,8 @@ ssize_t xenshm_channel_write(struct xenshm_channel *ch, struct iov_iter *from,
 	ssize_t ret;
 	int seq;
 
+	if (wait != XENSHM_IO_NOWAIT)
+		xenshm_channel_connect_implicit(ch);
 	for (;;) {
 		ret = xenshm_io_lock(&ch->tx_lock, wait);
 		if (ret)
@@ -297,6 +301,11 @@ ssize_t xenshm_channel_write(struct xenshm_channel *ch, struct iov_iter *from,
 			if (!iov_iter_count(from))
 				return done;
 			continue;	/* stream: the rest may fit now */
+		}
+		if (ret == -ECONNRESET && !done && READ_ONCE(ch->implicit)) {
+			/* The FIFO rule for a writer whose reader left. */
+			send_sig(SIGPIPE, current, 0);
+			return -EPIPE;
 		}
 		if (ret != -EAGAIN)
 			return done ?: ret;
@@ -368,6 +377,7 @@ __poll_t xenshm_channel_poll_mask(struct xenshm_channel *ch)
 {
 	__poll_t mask;
 
+	xenshm_channel_connect_implicit(ch);
 	if (test_bit(XENSHM_CH_BROKEN, &ch->flags))
 		return EPOLLERR;
 	switch (READ_ONCE(ch->state)) {

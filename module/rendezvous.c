@@ -36,7 +36,9 @@
  *   to PEER; a receiver keeps its port when the peer's domid did not change
  *   (Xen returns an interdomain port to "unbound" when the remote end
  *   closes, so the peer's next life can bind to it again).
- *   The deadline (CONNECT.timeout_ms) turns into -ETIMEDOUT.
+ *   The deadline (CONNECT.timeout_ms) turns into -ETIMEDOUT; an implicit
+ *   connect (read(), write() or poll() on an end nobody connected) has none:
+ *   it waits for its peer like a FIFO's open().
  *
  * Why each side waits for an event before it calls itself connected: the
  * domid and port in a slot are the peer's word only.  Xen's word is
@@ -65,6 +67,10 @@
 #include <linux/jiffies.h>
 #include <linux/lockdep.h>
 #include <linux/minmax.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/sched/signal.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 
 #include "channel.h"
@@ -480,11 +486,11 @@ static void xenshm_rendezvous(struct xenshm_channel *ch)
 		xenshm_connect_failed(ch, ret);
 		return;
 	}
-	if (time_after_eq(jiffies, ch->deadline)) {
+	if (!ch->no_deadline && time_after_eq(jiffies, ch->deadline)) {
 		xenshm_connect_failed(ch, -ETIMEDOUT);
 		return;
 	}
-	mod_delayed_work(system_wq, &ch->work,
+	mod_delayed_work(system_wq, &ch->work, ch->no_deadline ? ch->work_delay :
 			 min_t(unsigned long, ch->work_delay,
 			       ch->deadline - jiffies + 1));
 	ch->work_delay = min_t(unsigned long, ch->work_delay * 2,
@@ -545,47 +551,23 @@ void xenshm_rendezvous_work(struct work_struct *work)
 
 /* ---- what the file asks for: CONNECT, RESET, open, release ---- */
 
-int xenshm_channel_connect(struct xenshm_channel *ch,
-			   const struct xenshm_connect *arg)
+/*
+ * Start a rendezvous from IDLE (or from PEER_GONE, dropping what was not
+ * read): 0 connected, -EINPROGRESS, or the error it failed with at once.
+ * @timeout_ms 0: no deadline (an implicit connect waits like a FIFO's open).
+ */
+static int xenshm_start_connect(struct xenshm_channel *ch, u32 role, u32 mode,
+				u32 pin, u32 heartbeat_ms, u32 timeout_ms)
 {
-	u32 pin = ch->default_peer;
-	u32 timeout_ms;
-	int ret;
-
-	if (arg->flags & XENSHM_CONNECT_FLAGS_PIN_PEER) {
-		/* An administrator's pin cannot be overridden. */
-		if (pin != XENSHM_DOMID_NONE && pin != arg->peer_domid)
-			return -EACCES;
-		pin = arg->peer_domid;
-	}
-	timeout_ms = arg->timeout_ms ?: XENSHM_CONNECT_TIMEOUT_MS;
-
-	mutex_lock(&ch->lock);
-	if (test_bit(XENSHM_CH_BROKEN, &ch->flags)) {
-		ret = -EIO;
-		goto out;
-	}
-	switch (ch->state) {
-	case XENSHM_CHAN_STATE_CONNECTING:
-		ret = -EINPROGRESS;
-		goto out;
-	case XENSHM_CHAN_STATE_CONNECTED:
-		if (!test_bit(XENSHM_CH_PEER_GONE, &ch->flags)) {
-			ret = 0;
-			goto out;
-		}
-		/* The peer left: reconnect, dropping what was not read. */
+	lockdep_assert_held(&ch->lock);
+	if (ch->state == XENSHM_CHAN_STATE_CONNECTED)
 		xenshm_detach(ch);
-		break;
-	default:
-		break;
-	}
-
-	ch->req_role = arg->role;
-	ch->role = arg->role;
-	ch->mode = arg->mode;
+	ch->req_role = role;
+	ch->role = role;
+	ch->mode = mode;
 	ch->pin_peer = pin;
-	ch->hb_limit_ms = arg->heartbeat_ms ?: XENSHM_HEARTBEAT_MS;
+	ch->hb_limit_ms = heartbeat_ms ?: XENSHM_HEARTBEAT_MS;
+	ch->no_deadline = !timeout_ms;
 	ch->deadline = jiffies + msecs_to_jiffies(timeout_ms);
 	ch->work_delay = XENSHM_POLL_MIN;
 	ch->phase = XENSHM_PH_REGION;
@@ -596,18 +578,84 @@ int xenshm_channel_connect(struct xenshm_channel *ch,
 
 	switch (ch->state) {
 	case XENSHM_CHAN_STATE_CONNECTED:
-		ret = 0;
-		break;
+		return 0;
+	case XENSHM_CHAN_STATE_CONNECTING:
+		return -EINPROGRESS;
+	default:
+		return ch->error ?: -EIO;
+	}
+}
+
+int xenshm_channel_connect(struct xenshm_channel *ch,
+			   const struct xenshm_connect *arg)
+{
+	u32 pin = ch->default_peer;
+	int ret;
+
+	if (arg->flags & XENSHM_CONNECT_FLAGS_PIN_PEER) {
+		/* An administrator's pin cannot be overridden. */
+		if (pin != XENSHM_DOMID_NONE && pin != arg->peer_domid)
+			return -EACCES;
+		pin = arg->peer_domid;
+	}
+
+	mutex_lock(&ch->lock);
+	/*
+	 * read(), write() or poll() connected this end with the defaults: a
+	 * CONNECT now would silently change its mode or role under them.
+	 */
+	if (READ_ONCE(ch->implicit) &&
+	    ch->state != XENSHM_CHAN_STATE_IDLE) {
+		ret = -EISCONN;
+		goto out;
+	}
+	ch->connect_called = true;
+	WRITE_ONCE(ch->implicit, false);
+	if (test_bit(XENSHM_CH_BROKEN, &ch->flags)) {
+		ret = -EIO;
+		goto out;
+	}
+	switch (ch->state) {
 	case XENSHM_CHAN_STATE_CONNECTING:
 		ret = -EINPROGRESS;
+		goto out;
+	case XENSHM_CHAN_STATE_CONNECTED:
+		/* The peer left: reconnect (below), else nothing to do. */
+		if (!test_bit(XENSHM_CH_PEER_GONE, &ch->flags)) {
+			ret = 0;
+			goto out;
+		}
 		break;
 	default:
-		ret = ch->error ?: -EIO;
 		break;
 	}
+	ret = xenshm_start_connect(ch, arg->role, arg->mode, pin,
+				   arg->heartbeat_ms,
+				   arg->timeout_ms ?: XENSHM_CONNECT_TIMEOUT_MS);
 out:
 	mutex_unlock(&ch->lock);
 	return ret;
+}
+
+static bool implicit_connect = true;
+module_param(implicit_connect, bool, 0644);
+MODULE_PARM_DESC(implicit_connect,
+		 "read(), write() or poll() on an end nobody connected starts the rendezvous with the defaults, like opening a FIFO (default: Y)");
+
+void xenshm_channel_connect_implicit(struct xenshm_channel *ch)
+{
+	if (READ_ONCE(ch->state) != XENSHM_CHAN_STATE_IDLE ||
+	    !READ_ONCE(implicit_connect))
+		return;
+	mutex_lock(&ch->lock);
+	/* Not after CONNECT, not over a failed connect's error, not twice. */
+	if (ch->state == XENSHM_CHAN_STATE_IDLE && !ch->connect_called &&
+	    !ch->error && !test_bit(XENSHM_CH_BROKEN, &ch->flags)) {
+		WRITE_ONCE(ch->implicit, true);
+		xenshm_start_connect(ch, XENSHM_ROLE_AUTO, XENSHM_MODE_STREAM,
+				     ch->default_peer, 0, 0);
+	}
+	mutex_unlock(&ch->lock);
 }
 
 /*
@@ -619,6 +667,7 @@ static void xenshm_end_idle(struct xenshm_channel *ch)
 	lockdep_assert_held(&ch->lock);
 	xenshm_detach(ch);
 	WRITE_ONCE(ch->error, 0);
+	WRITE_ONCE(ch->implicit, false);
 	xenshm_set_state(ch, XENSHM_CHAN_STATE_IDLE, true);
 }
 
@@ -640,6 +689,7 @@ int xenshm_channel_open(struct xenshm_channel *ch)
 		ret = -EBUSY;
 	} else {
 		ch->opened = true;
+		ch->connect_called = false;
 		WRITE_ONCE(ch->error, 0);
 		xenshm_stats_clear(ch);
 	}
@@ -647,8 +697,75 @@ int xenshm_channel_open(struct xenshm_channel *ch)
 	return ret;
 }
 
-void xenshm_channel_release(struct xenshm_channel *ch)
+/*
+ * How long the last close of an implicitly connected end waits for the peer
+ * to read what was written, as a tty's closing_wait does.
+ */
+static unsigned int close_drain_ms = 10000;
+module_param(close_drain_ms, uint, 0644);
+MODULE_PARM_DESC(close_drain_ms,
+		 "Last close of an end connected by read()/write() waits up to this long for the peer to read what is queued (default: 10000)");
+
+/*
+ * Has the peer read everything this end wrote (or can it no longer)?  Arms
+ * my TX ring's event word for "all free" when not.  tx_lock held.
+ */
+static bool xenshm_tx_drained(struct xenshm_channel *ch)
 {
+	long space;
+
+	lockdep_assert_held(&ch->tx_lock);
+	if (ch->state != XENSHM_CHAN_STATE_CONNECTED ||
+	    test_bit(XENSHM_CH_MMAP, &ch->flags) || xenshm_check_peer(ch))
+		return true;
+	space = xenshm_rs_tx_space(&ch->rs);
+	if (space >= 0 && space < ch->rs.data_size)
+		space = xenshm_rs_tx_arm(&ch->rs, ch->rs.data_size) > 0 ?
+			ch->rs.data_size : space;
+	if (space < 0)
+		xenshm_mark_broken(ch);
+	return space < 0 || space >= ch->rs.data_size;
+}
+
+/*
+ * An implicitly connected end is used like a FIFO: `echo hi > dev` writes
+ * and closes at once.  Closing frees the slot; a peer that has not yet seen
+ * this end CONNECTED (the receiver is connected one event before the
+ * sender) would then start over and never read the data.  So the last close
+ * of a blocking file waits until the peer has read it, left, or
+ * close_drain_ms passed; a fatal signal ends the wait.  No lock is held while waiting: ch->work (the
+ * heartbeat that notices a dead peer) needs ch->lock.
+ */
+static void xenshm_drain_on_close(struct xenshm_channel *ch)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(READ_ONCE(close_drain_ms));
+	bool done;
+	int seq;
+
+	for (;;) {
+		mutex_lock(&ch->tx_lock);
+		seq = atomic_read(&ch->event_seq);
+		done = !READ_ONCE(ch->implicit) || xenshm_tx_drained(ch);
+		mutex_unlock(&ch->tx_lock);
+		if (done)
+			return;
+		if (!time_before(jiffies, end)) {
+			pr_info("%s: closed with data dom%u has not read after %u ms\n",
+				ch->name, ch->peer_domid, READ_ONCE(close_drain_ms));
+			return;
+		}
+		if (wait_event_killable_timeout(ch->wq,
+						atomic_read(&ch->event_seq) != seq,
+						end - jiffies) <= 0 &&
+		    fatal_signal_pending(current))
+			return;
+	}
+}
+
+void xenshm_channel_release(struct xenshm_channel *ch, bool drain)
+{
+	if (drain)
+		xenshm_drain_on_close(ch);
 	mutex_lock(&ch->lock);
 	xenshm_end_idle(ch);
 	/*

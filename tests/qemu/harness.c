@@ -413,6 +413,7 @@ int main(int argc, char **argv)
 	register_data_cases();
 	register_mmap_cases();
 	register_cpp_cases();
+	register_fifo_cases();
 	register_life_cases();
 	for (k = 0; k < n_cases; k++) {
 		if (!matches(all_cases[k].name, argc, argv, first))

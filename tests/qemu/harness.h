@@ -123,6 +123,7 @@ void add_case(const char *name, int (*fn)(const void *), const void *arg, unsign
 void register_ioctl_cases(void);
 void register_data_cases(void);
 void register_mmap_cases(void);
+void register_fifo_cases(void);
 void register_life_cases(void);
 void register_cpp_cases(void);
 

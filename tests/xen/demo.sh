@@ -2,6 +2,7 @@
 #
 # Per-domain script of `make xen-demo` (scripts/xen/run.sh --init all=THIS).
 # Loads xenshm.ko, shows the devices and the event IRQs, moves
+# a line each way on every channel with the shell's echo and cat, then
 # XENSHM_DEMO_MIB MiB each way on every channel of this domain (read/write,
 # then mmap + eventfd, checksummed) with throughput, shows which event
 # channel each connect used (static between the domUs: Xen runs its default
@@ -24,6 +25,8 @@ dmesg | grep 'xenshm: xen:' | sed 's/^\[[^]]*\] //' | cut -c1-90 |
 	while IFS= read -r l; do demo "kernel: $l"; done
 xenshm_wait_for 5 test -e "/dev/xenshm/${chans%% *}"
 demo "devices: $(cd /dev/xenshm && echo *)"
+# Plain shell tools first: echo on one side, cat on the other, no ioctl.
+xenshm_echo_cat demo $chans
 /xenshm/xenshm-e2e demo --serial --size "$mib" $chans
 rc=$?
 dmesg | grep ': connected to dom' | sed 's/^\[[^]]*\] xenshm: //; s/, tx .*//' | sort -u |

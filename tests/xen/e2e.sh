@@ -5,7 +5,8 @@
 # /xenshm/env loaded (XENSHM_DOM, XENSHM_DOMID, XENSHM_REGIONS, ...).
 #
 # Every domain: insmod xenshm.ko, check one /dev/xenshm/<xen,id> per region,
-# then run xenshm-e2e on all its channels at once (see tests/xen/xenshm-e2e.c).
+# echo a line each way through every channel with the shell's echo and cat
+# (implicit connect), then run xenshm-e2e on all its channels at once (see tests/xen/xenshm-e2e.c).
 # Each domain checks from its kernel log that every channel connected with
 # the event channel it was configured with: static for a region with a
 # static event channel (XENSHM_REGIONS' EVTCHN), the runtime recipe else.
@@ -90,6 +91,9 @@ case " $chans " in
 		rc=1
 	fi ;;
 esac
+
+# Plain shell tools, no ioctl: echo on one side, cat on the other.
+xenshm_echo_cat echo-cat $chans
 
 /xenshm/xenshm-e2e run --size "$mib" --reload-dom "$reload_dom" --pin-test $chans || rc=1
 

@@ -133,3 +133,35 @@ xenshm_wait_for() {
 	done
 	return 1
 }
+
+# xenshm_echo_cat TEST CHAN...: the shell's own tools on each channel, with no
+# CONNECT (implicit connect, docs/uapi.md): on every CHAN the region's owner
+# echoes a line and its peer cats it, then the other way round. Channels are
+# taken in the order given, which must be the same in every domain. The
+# receiving side shows the line ("TEST <chan>: ..." INFO) and reports
+# "TEST@<chan>" PASS when it arrived intact and cat ended at EOF; each tool
+# is bounded by busybox's timeout.
+xenshm_echo_cat() {
+	_t=$1
+	shift
+	for _c in "$@"; do
+		_role=
+		for _r in $XENSHM_REGIONS; do
+			case "$_r" in "$_c":*) _role=$(echo "$_r" | cut -d: -f5); _peer=$(echo "$_r" | cut -d: -f4) ;; esac
+		done
+		for _dir in 1 2; do
+			if { [ "$_role" = owner ] && [ $_dir = 1 ]; } || { [ "$_role" != owner ] && [ $_dir = 2 ]; }; then
+				timeout 20 sh -c "echo 'hello from $XENSHM_DOM' > /dev/xenshm/$_c" ||
+					xenshm_fail "$_t@${_c#xenshm-}" "echo into /dev/xenshm/$_c failed"
+			else
+				_got=$(timeout 20 cat "/dev/xenshm/$_c"); _rc=$?
+				if [ $_rc = 0 ] && [ "$_got" = "hello from $_peer" ]; then
+					xenshm_info "$_t $_c: $_peer: echo > dev, $XENSHM_DOM: cat dev -> '$_got'"
+					xenshm_pass "$_t@${_c#xenshm-}"
+				else
+					xenshm_fail "$_t@${_c#xenshm-}" "cat $_c: rc=$_rc, got '$_got'"
+				fi
+			fi
+		done
+	done
+}
