@@ -733,8 +733,9 @@ static bool xenshm_tx_drained(struct xenshm_channel *ch)
  * this end CONNECTED (the receiver is connected one event before the
  * sender) would then start over and never read the data.  So the last close
  * of a blocking file waits until the peer has read it, left, or
- * close_drain_ms passed; a fatal signal ends the wait.  No lock is held while waiting: ch->work (the
- * heartbeat that notices a dead peer) needs ch->lock.
+ * close_drain_ms passed; a fatal signal ends the wait.  No lock is held
+ * while waiting: ch->work (the heartbeat that notices a dead peer) needs
+ * ch->lock.
  */
 static void xenshm_drain_on_close(struct xenshm_channel *ch)
 {
