@@ -81,6 +81,7 @@ struct bm_boot {
 	uint64_t timer_irqs;
 	uint64_t wfi_sleeps;
 	uint64_t spurious_irqs, other_irqs;
+	uint64_t empty_upcalls;		/* PPI 31 with no port pending */
 };
 extern struct bm_boot bm_boot;
 

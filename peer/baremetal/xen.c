@@ -210,7 +210,7 @@ void bm_poweroff(void)
 void bm_evtchn_upcall(void)
 {
 	struct xen_vcpu_info *vi;
-	unsigned int round;
+	unsigned int round, ports = 0;
 
 	upcall_irqs++;
 	if (!shinfo)
@@ -233,6 +233,7 @@ void bm_evtchn_upcall(void)
 				uint32_t port = w * 64 + b;
 
 				pend &= pend - 1;
+				ports++;
 				__atomic_fetch_and(&shinfo->evtchn_pending[w], ~(1ULL << b),
 						   __ATOMIC_SEQ_CST);
 				if (port < BM_MAX_PORTS) {
@@ -246,6 +247,8 @@ void bm_evtchn_upcall(void)
 		if (!__atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_SEQ_CST))
 			break;
 	}
+	if (!ports)
+		bm_boot.empty_upcalls++;
 }
 
 int bm_xen_init(void)
