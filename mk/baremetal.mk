@@ -65,3 +65,20 @@ xen-baremetal-smoke: $(BM_OUT)/xenshm-bm.Image
 	$(TOP)/scripts/xen/run.sh --out $(BUILD)/xen-baremetal-smoke --timeout 300 \
 		--baremetal $(BM_OUT)/xenshm-bm.Image $(XEN_KSERIES_RUN) $(BM_SMOKE_REQUIRE) \
 		$(XEN_RUN_ARGS)
+
+# Link test for C++ peer code: ringcore/*.cpp (the peer library's likely core)
+# and a probe with virtual destructors and static objects, built with
+# BM_CXXFLAGS, linked with the platform. Nothing is booted.
+BM_CXX_SRCS := $(wildcard $(TOP)/ringcore/*.cpp) $(BM_SRC)/cxx_probe.cpp
+BM_CXX_OBJS := $(patsubst %.cpp,$(BM_OUT)/cxx/%.o,$(notdir $(BM_CXX_SRCS)))
+$(BM_OUT)/cxx/%.o: $(TOP)/ringcore/%.cpp $(wildcard $(TOP)/ringcore/include/xenshm/*) | $(BM_OUT)/
+	@mkdir -p $(dir $@)
+	$(BM_CROSS)g++ $(BM_CXXFLAGS) -I$(TOP)/ringcore/include -c $< -o $@
+$(BM_OUT)/cxx/%.o: $(BM_SRC)/%.cpp $(BM_HDRS) | $(BM_OUT)/
+	@mkdir -p $(dir $@)
+	$(BM_CROSS)g++ $(BM_CXXFLAGS) -c $< -o $@
+.PHONY: baremetal-cxx-check
+baremetal-cxx-check: $(BM_OBJS) $(BM_CXX_OBJS)
+	$(BM_CROSS)gcc $(BM_CFLAGS) $(BM_LDFLAGS) $(BM_OBJS) $(BM_CXX_OBJS) -lgcc \
+		-o $(BM_OUT)/cxx-check.elf
+	@echo "baremetal-cxx-check: ringcore + C++ probe link with the platform"
