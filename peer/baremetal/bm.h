@@ -51,7 +51,11 @@ uint64_t bm_now_ms(void);	/* CNTVCT / CNTFRQ since boot of the counter */
 uint64_t bm_now_us(void);
 /* Sleep in wfi until an event-channel upcall arrived since the last call
  * (sticky: one that came before the call returns at once) or TIMEOUT_MS
- * passed (the virtual timer is armed for it). No polling. */
+ * passed (the virtual timer is armed for it). No polling. Not from IRQ
+ * context; may be entered with IRQs masked (an upcall already pending
+ * still ends the wfi) and always returns with IRQs enabled. A port just
+ * bound (bm_bind_interdomain, or a static one at boot) has one event
+ * pending from Xen itself. */
 void bm_wait_event(uint32_t timeout_ms);
 
 /* --- who am I, what do I share -------------------------------------------- */
