@@ -45,6 +45,7 @@ help:
 	@echo "  test-xen      end-to-end tests on Xen/arm64 in QEMU, domains on 6.1 and 6.12 (XSM SILO, static event channels)"
 	@echo "  test-xen-xsm-dummy  the same, shorter, with xsm=dummy: the recipe between two domUs"
 	@echo "  test-xen-peer-faults  a peer scribbling over control words, a peer panicking, one powering off"
+	@echo "  baremetal     the bare-metal arm64 Xen guest (peer/baremetal/); xen-baremetal-smoke boots it as domU3"
 	@echo "  test-build-errors, test-fresh-clone   tests of the build itself"
 	@echo "  bench         benchmarks (ratios)"
 	@echo "  fuzz          libFuzzer run of the ring core against hostile memory"

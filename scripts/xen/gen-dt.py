@@ -13,6 +13,17 @@ pair must each find their own event channel):
     xenshm-0-2   Dom0  <-> domU2   owner Dom0
     xenshm-1-2b  domU1 <-> domU2   owner domU1
 
+With --baremetal-kernel IMAGE a fourth domain, domU3 (domid 3), boots a
+bare-metal Image (peer/baremetal/: kernel only, no initrd, --baremetal-mem-mib
+of RAM) with two more regions; without it, nothing above changes:
+
+    xenshm-0-3   Dom0  <-> domU3   owner Dom0
+    xenshm-1-3   domU1 <-> domU3   owner domU1
+
+domU3's bootargs tell it who it is and what it was given (it has no
+initramfs and no env): "dom=domu3 domid=3 regions=R,R" with each R in the
+XENSHM_REGIONS format ID:GUESTADDR:SIZE:PEER:ROLE:EVTCHN.
+
 With --static-evtchn every domU<->domU region also gets a static event
 channel (xen,evtchn-v1 under both xen,domain nodes, bound by Xen at boot,
 allowed under XSM SILO); Dom0 <-> domU regions keep the runtime recipe.
@@ -45,6 +56,13 @@ REGIONS = (                                   # (shm-id, domid a, domid b); owne
     ("xenshm-1-2", 1, 2),
     ("xenshm-0-2", 0, 2),
     ("xenshm-1-2b", 1, 2),
+)
+# --baremetal-kernel: domU3 and its regions, appended (the rows above keep
+# their index, hence their addresses and static ports).
+BM_DOMAIN = "domu3"
+BM_REGIONS = (
+    ("xenshm-0-3", 0, 3),
+    ("xenshm-1-3", 1, 3),
 )
 STATIC_PORT_BASE = 20
 # Free hole in Xen 4.17's arm guest layout (public/arch-arm.h): after
@@ -82,7 +100,12 @@ def main():
     ap.add_argument("--shm-host-base", type=lambda s: int(s, 0), default=0x70000000)
     ap.add_argument("--shm-guest-base", type=lambda s: int(s, 0), default=0x34000000)
     ap.add_argument("--module-base", type=lambda s: int(s, 0), default=0x50000000)
+    ap.add_argument("--baremetal-kernel", help="arm64 Image of a bare-metal domU3")
+    ap.add_argument("--baremetal-mem-mib", type=int, default=32)
     a = ap.parse_args()
+    bm = a.baremetal_kernel is not None
+    domains = DOMAINS + ((BM_DOMAIN,) if bm else ())
+    region_rows = REGIONS + (BM_REGIONS if bm else ())
 
     size = a.shm_size
     if size <= 0 or size % 0x1000:
@@ -91,9 +114,12 @@ def main():
     # --- boot modules ---------------------------------------------------------
     modules = []          # dict(dom, kind, addr, size, file)
     addr = a.module_base
-    for d in DOMAINS:
+    for d in domains:
         for kind in ("kernel", "initrd"):
-            f = os.path.abspath(getattr(a, f"{d}_{kind}"))
+            if d == BM_DOMAIN and kind == "initrd":
+                continue
+            f = os.path.abspath(a.baremetal_kernel if d == BM_DOMAIN else
+                                getattr(a, f"{d}_{kind}"))
             sz = os.path.getsize(f)
             modules.append(dict(dom=d, kind=kind, addr=addr, size=sz, file=f))
             addr = align_up(addr + sz)
@@ -101,26 +127,26 @@ def main():
 
     # --- regions ----------------------------------------------------------------
     regions = []
-    for i, (sid, x, y) in enumerate(REGIONS):
+    for i, (sid, x, y) in enumerate(region_rows):
         if len(sid) > 15:
             raise SystemExit(f"gen-dt: shm-id {sid} longer than 15 characters (Xen 4.17)")
         host = a.shm_host_base + i * size
         guest = {}
         for dom in (x, y):
             # Dom0 is direct-mapped (guest == host); domUs use the low hole.
-            guest[DOMAINS[dom]] = host if dom == 0 else a.shm_guest_base + i * size
+            guest[domains[dom]] = host if dom == 0 else a.shm_guest_base + i * size
         evtchn = {}
         if a.static_evtchn and x != 0 and y != 0:
-            evtchn = {DOMAINS[dom]: STATIC_PORT_BASE + 10 * i + dom for dom in (x, y)}
-        regions.append(dict(id=sid, host=host, size=size, owner=DOMAINS[x],
-                            borrower=DOMAINS[y], guest=guest, evtchn=evtchn))
-    host_end = a.shm_host_base + len(REGIONS) * size
+            evtchn = {domains[dom]: STATIC_PORT_BASE + 10 * i + dom for dom in (x, y)}
+        regions.append(dict(id=sid, host=host, size=size, owner=domains[x],
+                            borrower=domains[y], guest=guest, evtchn=evtchn))
+    host_end = a.shm_host_base + len(region_rows) * size
     if a.shm_host_base < modules_end:
         raise SystemExit(f"gen-dt: shared memory at {a.shm_host_base:#x} overlaps the boot "
                          f"modules (end {modules_end:#x})")
     if a.shm_host_base < 0x40000000 or host_end > 0x40000000 + 4096 * MiB:
         raise SystemExit("gen-dt: shared memory must lie in QEMU's RAM (0x40000000, 4 GiB)")
-    g0, g1 = a.shm_guest_base, a.shm_guest_base + len(REGIONS) * size
+    g0, g1 = a.shm_guest_base, a.shm_guest_base + len(region_rows) * size
     if g0 < DOMU_HOLE[0] or g1 > DOMU_HOLE[1]:
         raise SystemExit(f"gen-dt: domU guest range {g0:#x}-{g1:#x} leaves the free hole "
                          f"{DOMU_HOLE[0]:#x}-{DOMU_HOLE[1]:#x} of Xen's guest layout")
@@ -163,7 +189,8 @@ def main():
                 f"{ind}\txen,evtchn = <{port:#x} &{evtchn_label(r, peer)}>;",
                 f"{ind}}};"]
 
-    out = [base, "", "/* xenshm: Xen, Dom0, two dom0less domUs, static shared memory */",
+    title = "two dom0less domUs" + (" and a bare-metal domU3" if bm else "")
+    out = [base, "", f"/* xenshm: Xen, Dom0, {title}, static shared memory */",
            "/ {", "\tchosen {", "\t\t#address-cells = <0x1>;", "\t\t#size-cells = <0x1>;",
            f"\t\txen,xen-bootargs = {qstr(a.xen_bootargs)};"]
     mods = {(m["dom"], m["kind"]): m for m in modules}
@@ -172,14 +199,30 @@ def main():
     for r in regions:
         if "dom0" in r["guest"]:
             out += shm_node(r, "dom0", "\t\t")
-    for d in DOMAINS[1:]:
+    def dom_regions(d):
+        return [dict(id=r["id"], guest=r["guest"][d], size=r["size"],
+                     peer=r["borrower"] if r["owner"] == d else r["owner"],
+                     role="owner" if r["owner"] == d else "borrower",
+                     evtchn=r["evtchn"].get(d, 0))
+                for r in regions if d in r["guest"]]
+
+    def bm_bootargs(d):
+        rs = ",".join("%s:%#x:%#x:%s:%s:%d" % (r["id"], r["guest"], r["size"], r["peer"],
+                                               r["role"], r["evtchn"]) for r in dom_regions(d))
+        return f"dom={d} domid={domains.index(d)} regions={rs}"
+
+    for d in domains[1:]:
+        mem = a.baremetal_mem_mib if d == BM_DOMAIN else a.domu_mem_mib
         out += ["", f"\t\t{d} {{", "\t\t\tcompatible = \"xen,domain\";",
                 "\t\t\t#address-cells = <0x1>;", "\t\t\t#size-cells = <0x1>;",
-                f"\t\t\tmemory = <0x0 {a.domu_mem_mib * 1024:#x}>;",
+                f"\t\t\tmemory = <0x0 {mem * 1024:#x}>;",
                 "\t\t\tcpus = <0x1>;", "\t\t\tvpl011;",
                 "\t\t\txen,enhanced = \"no-xenstore\";"]
-        out += mod_node(mods[(d, "kernel")], "\t\t\t", a.domu_bootargs)
-        out += mod_node(mods[(d, "initrd")], "\t\t\t")
+        if d == BM_DOMAIN:
+            out += mod_node(mods[(d, "kernel")], "\t\t\t", bm_bootargs(d))
+        else:
+            out += mod_node(mods[(d, "kernel")], "\t\t\t", a.domu_bootargs)
+            out += mod_node(mods[(d, "initrd")], "\t\t\t")
         for r in regions:
             if d in r["guest"]:
                 out += shm_node(r, d, "\t\t\t")
@@ -195,15 +238,12 @@ def main():
     with open(a.out + ".loaders", "w") as f:
         for m in modules:
             f.write(f"{m['addr']:#x} {m['file']}\n")
-    layout = dict(domains={d: dict(domid=i) for i, d in enumerate(DOMAINS)},
+    layout = dict(domains={d: dict(domid=i) for i, d in enumerate(domains)},
                   regions=regions, modules=modules, modules_end=modules_end)
-    for i, d in enumerate(DOMAINS):
-        layout["domains"][d]["regions"] = [
-            dict(id=r["id"], guest=r["guest"][d], size=r["size"],
-                 peer=r["borrower"] if r["owner"] == d else r["owner"],
-                 role="owner" if r["owner"] == d else "borrower",
-                 evtchn=r["evtchn"].get(d, 0))
-            for r in regions if d in r["guest"]]
+    for d in domains:
+        layout["domains"][d]["regions"] = dom_regions(d)
+    if bm:
+        layout["domains"][BM_DOMAIN]["bootargs"] = bm_bootargs(BM_DOMAIN)
     with open(a.out + ".json", "w") as f:
         json.dump(layout, f, indent=1)
     return 0

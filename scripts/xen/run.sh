@@ -38,6 +38,13 @@
 #                        recipe's runtime hypercalls (needs --xsm dummy)
 #   --expect-panic DOM   DOM (a domU) is meant to panic: its console lines do not
 #                        end the run (repeatable)
+#   --baremetal IMAGE    a fourth domain, domu3 (domid 3, 32 MiB, no initrd),
+#                        boots the bare-metal arm64 IMAGE (make baremetal) with
+#                        two more regions, xenshm-0-3 (Dom0 <-> domU3, runtime
+#                        recipe) and xenshm-1-3 (domU1 <-> domU3, static
+#                        channel unless --no-static-evtchn); they appear in Dom0's
+#                        and domU1's XENSHM_REGIONS. domu3 must print its DONE
+#                        like the others. Without it nothing changes.
 #   --verbose            the collector also prints the INFO markers
 #
 # Outputs in --out: console.log (the whole serial console), status.json (why and
@@ -62,6 +69,7 @@ verbose=
 xsm=
 static_evtchn=--static-evtchn
 ignores=()
+baremetal=
 declare -A init payload kernel kseries
 envs=()
 requires=()
@@ -116,8 +124,11 @@ while [ $# -gt 0 ]; do
 	             xsm=$2; shift 2 ;;
 	--no-static-evtchn) static_evtchn=; shift ;;
 	--expect-panic)
-		case "${2:-}" in domu1|domu2) ;; *) die "--expect-panic needs domu1 or domu2" ;; esac
+		case "${2:-}" in domu1|domu2|domu3) ;; *) die "--expect-panic needs domu1, domu2 or domu3" ;; esac
 		ignores+=(--ignore "^\(XEN\) DOM${2#domu}: "); shift 2 ;;
+	--baremetal)
+		[ -s "${2:-}" ] || die "--baremetal needs an arm64 Image (make baremetal)"
+		baremetal=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
 	--verbose|-v) verbose=-v; shift ;;
 	-h|--help)   sed -n '4,/^set -e/p' "$0" | sed -e '/^set -e/d' -e 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown option '$1' (see --help)" ;;
@@ -177,6 +188,8 @@ build_initrd() {
 tmpl=$out/layout-probe
 for d in "${DOMS[@]}"; do : > "$out/initrd-$d.cpio"; done
 dtargs=(--base-dtb "$out/base.dtb" --shm-size "$shm_size" $static_evtchn)
+[ -z "$baremetal" ] || dtargs+=(--baremetal-kernel "$baremetal")
+expect=dom0,domu1,domu2${baremetal:+,domu3}
 for d in "${DOMS[@]}"; do dtargs+=(--$d-kernel "${kernel[$d]}" --$d-initrd "$out/initrd-$d.cpio"); done
 "$PY" "$here/gen-dt.py" "${dtargs[@]}" --out "$tmpl"
 i=0
@@ -205,13 +218,14 @@ prep=$(echo "$(date +%s.%N) - $t0" | bc)
 log "inputs ready in ${prep%.*}s: xen=$xen"
 log "xen command line: $xen_args; domU<->domU event channels: ${static_evtchn:+static}${static_evtchn:-runtime (recipe)}"
 for d in "${DOMS[@]}"; do log "$d: kernel=${kernel[$d]}${kseries[$d]:+ (series ${kseries[$d]})}"; done
+[ -z "$baremetal" ] || log "domu3: bare-metal $baremetal"
 log "booting (timeout ${timeout}s), console: $out/console.log"
 rc=0
 "$PY" "$here/watch.py" --log "$out/console.log" --status "$out/status.json" \
-	--timeout "$timeout" --expect dom0,domu1,domu2 "${ignores[@]+"${ignores[@]}"}" -- \
+	--timeout "$timeout" --expect "$expect" "${ignores[@]+"${ignores[@]}"}" -- \
 	qemu-system-aarch64 "${qemu_machine[@]}" -display none -monitor none -no-reboot \
 	-chardev stdio,id=con0,signal=off -serial chardev:con0 \
 	-kernel "$xen" -dtb "$out/xen.dtb" "${loaders[@]}" || rc=$?
-"$PY" "$here/collect.py" "$out/console.log" --status "$out/status.json" \
+"$PY" "$here/collect.py" "$out/console.log" --status "$out/status.json" --expect "$expect" \
 	--json "$out/results.json" $verbose "${requires[@]+"${requires[@]}"}" | tee "$out/results.txt"
 exit "${PIPESTATUS[0]}"
