@@ -21,14 +21,18 @@ BM_OUT := $(BUILD)/baremetal
 BM_COMMON_FLAGS := -O2 -g -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
 	-mno-outline-atomics -march=armv8-a -mstrict-align \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables -Wall -Wextra -Werror
-BM_CFLAGS := $(BM_COMMON_FLAGS) -std=gnu11 -mgeneral-regs-only -I$(BM_SRC)
+BM_CFLAGS := $(BM_COMMON_FLAGS) -std=gnu11 -mgeneral-regs-only -I$(BM_SRC) -I$(TOP)/ringcore/include
 BM_CXXFLAGS := $(BM_COMMON_FLAGS) -std=gnu++20 -fno-exceptions -fno-rtti \
 	-fno-threadsafe-statics -I$(BM_SRC)
 BM_LDFLAGS := -nostdlib -static -no-pie -Wl,--fatal-warnings -Wl,--build-id=none -Wl,--no-warn-rwx-segments \
 	-Wl,-T,$(BM_SRC)/link.ld
-BM_CSRCS := arch.c xen.c fdt.c console.c libc.c main.c
-BM_OBJS := $(BM_OUT)/start.o $(patsubst %.c,$(BM_OUT)/%.o,$(BM_CSRCS))
-BM_HDRS := $(wildcard $(BM_SRC)/*.h)
+BM_CSRCS := arch.c xen.c fdt.c console.c libc.c report.c service.c main.c
+# The peer library: the ring core and its rendezvous steps, the same sources
+# the kernel module and the host tests build.
+BM_RC_SRCS := facade.cpp protocol.cpp ring.cpp peer.cpp
+BM_OBJS := $(BM_OUT)/start.o $(patsubst %.c,$(BM_OUT)/%.o,$(BM_CSRCS)) \
+	$(patsubst %.cpp,$(BM_OUT)/rc/%.o,$(BM_RC_SRCS))
+BM_HDRS := $(wildcard $(BM_SRC)/*.h) $(wildcard $(TOP)/ringcore/include/xenshm/*)
 
 .PHONY: baremetal xen-baremetal-smoke
 baremetal: $(BM_OUT)/xenshm-bm.Image
@@ -40,6 +44,10 @@ $(BM_OUT)/start.o: $(BM_SRC)/start.S $(BM_HDRS) | $(BM_OUT)/
 $(BM_OUT)/libc.o: BM_EXTRA := -fno-tree-loop-distribute-patterns -fno-builtin
 $(BM_OUT)/%.o: $(BM_SRC)/%.c $(BM_HDRS) | $(BM_OUT)/
 	$(BM_CROSS)gcc $(BM_CFLAGS) $(BM_EXTRA) -c $< -o $@
+
+$(BM_OUT)/rc/%.o: $(TOP)/ringcore/%.cpp $(BM_HDRS) | $(BM_OUT)/
+	@mkdir -p $(dir $@)
+	$(BM_CROSS)g++ $(BM_CXXFLAGS) -I$(TOP)/ringcore/include -c $< -o $@
 
 $(BM_OUT)/xenshm-bm.elf: $(BM_OBJS) $(BM_SRC)/link.ld
 	$(BM_CROSS)gcc $(BM_CFLAGS) $(BM_LDFLAGS) -Wl,-Map,$(BM_OUT)/xenshm-bm.map \
@@ -65,20 +73,3 @@ xen-baremetal-smoke: $(BM_OUT)/xenshm-bm.Image
 	$(TOP)/scripts/xen/run.sh --out $(BUILD)/xen-baremetal-smoke --timeout 300 \
 		--baremetal $(BM_OUT)/xenshm-bm.Image $(XEN_KSERIES_RUN) $(BM_SMOKE_REQUIRE) \
 		$(XEN_RUN_ARGS)
-
-# Link test for C++ peer code: ringcore/*.cpp (the peer library's likely core)
-# and a probe with virtual destructors and static objects, built with
-# BM_CXXFLAGS, linked with the platform. Nothing is booted.
-BM_CXX_SRCS := $(wildcard $(TOP)/ringcore/*.cpp) $(BM_SRC)/cxx_probe.cpp
-BM_CXX_OBJS := $(patsubst %.cpp,$(BM_OUT)/cxx/%.o,$(notdir $(BM_CXX_SRCS)))
-$(BM_OUT)/cxx/%.o: $(TOP)/ringcore/%.cpp $(wildcard $(TOP)/ringcore/include/xenshm/*) | $(BM_OUT)/
-	@mkdir -p $(dir $@)
-	$(BM_CROSS)g++ $(BM_CXXFLAGS) -I$(TOP)/ringcore/include -c $< -o $@
-$(BM_OUT)/cxx/%.o: $(BM_SRC)/%.cpp $(BM_HDRS) | $(BM_OUT)/
-	@mkdir -p $(dir $@)
-	$(BM_CROSS)g++ $(BM_CXXFLAGS) -c $< -o $@
-.PHONY: baremetal-cxx-check
-baremetal-cxx-check: $(BM_OBJS) $(BM_CXX_OBJS)
-	$(BM_CROSS)gcc $(BM_CFLAGS) $(BM_LDFLAGS) $(BM_OBJS) $(BM_CXX_OBJS) -lgcc \
-		-o $(BM_OUT)/cxx-check.elf
-	@echo "baremetal-cxx-check: ringcore + C++ probe link with the platform"

@@ -69,6 +69,16 @@ $(XEN_LIAR_BIN): $(TOP)/tests/xen/xenshm-liar.c $(TOP)/peer/xenshm_wire.h
 	@mkdir -p $(dir $@)
 	$(XEN_E2E_CROSS)gcc -O2 -Wall -Wextra -static -I$(TOP) $< -o $@
 
+# The Linux end of the bare-metal peer's services (and their pattern).
+XEN_BMPEER_BIN := $(BUILD)/user/arm64/bin/xenshm-bmpeer
+$(XEN_BMPEER_BIN): $(TOP)/tests/xen/xenshm-bmpeer.c $(TOP)/peer/baremetal/pattern.h \
+		$(BUILD)/user/arm64/libxenshm.a $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(XEN_E2E_CROSS)gcc $(USER_CSTD) $(USER_CFLAGS) $(USER_CPPFLAGS) -I$(TOP)/peer/baremetal \
+		-c $< -o $@.o
+	$(XEN_E2E_CROSS)g++ $@.o $(BUILD)/user/arm64/libxenshm.a $(USER_LDFLAGS) -o $@
+	@rm -f $@.o
+
 # The example program of docs/xen-setup.md: only the uapi header, no library.
 XEN_HELLO_BIN := $(BUILD)/user/arm64/bin/hello-xenshm
 $(XEN_HELLO_BIN): $(TOP)/tests/xen/hello-xenshm.c $(TOP)/uapi/xenshm.h
@@ -82,6 +92,7 @@ $(XEN_HELLO_BIN): $(TOP)/tests/xen/hello-xenshm.c $(TOP)/uapi/xenshm.h
 # wildcard is expanded when make reads the recipe, before anything is built.
 XEN_TOOL_BINS := $(foreach t,$(TOOL_NAMES),$(USER_BUILD)/arm64/bin/$(t))
 XEN_PAYLOAD_BINS := $(XEN_E2E_BIN) $(XEN_HELLO_BIN) $(XEN_LIAR_BIN) $(XEN_DEATH_BIN) \
+	$(XEN_BMPEER_BIN) \
 	$(XEN_TOOL_BINS)
 
 .PHONY: xen-payload test-xen test-xen-xsm-dummy test-xen-peer-faults soak-xen xen-demo
@@ -133,9 +144,19 @@ define xen-e2e-run
 	exit $$rc
 endef
 
-test-xen: xen-payload
-	$(call xen-e2e-run,test-xen,$(XEN_E2E_OUT),--env XENSHM_E2E_MIB=$(XEN_E2E_MIB),\
-		$(XEN_E2E_REQUIRE) $(XEN_E2E_REQUIRE_HIJACK))
+# The bare-metal domain (domU3, peer/baremetal/): its own smoke checks, one
+# marker per connection of its services, and the Linux ends' markers.
+XEN_E2E_REQUIRE_BM := $(foreach t,$(BM_SMOKE_TESTS) echo-init producer-init \
+	echo@0-3\#1 echo@0-3\#2 echo@0-3\#3 echo@0-3\#4 producer@1-3\#1 producer@1-3\#2,\
+	--require domu3:$(t)) \
+	$(foreach t,bm-echo-msg bm-echo-stream bm-echo-msg-again bm-echo-stream-again,\
+	--require dom0:$(t)@0-3) --require dom0:bm-reload \
+	--require domu1:bm-consume@1-3 --require domu1:bm-consume-again@1-3
+XEN_BM_RUN_ARGS := --baremetal $(BM_OUT)/xenshm-bm.Image
+
+test-xen: xen-payload $(BM_OUT)/xenshm-bm.Image
+	$(call xen-e2e-run,test-xen,$(XEN_E2E_OUT),--env XENSHM_E2E_MIB=$(XEN_E2E_MIB) \
+		$(XEN_BM_RUN_ARGS),$(XEN_E2E_REQUIRE) $(XEN_E2E_REQUIRE_HIJACK) $(XEN_E2E_REQUIRE_BM))
 
 # The recipe between two domUs needs XSM to allow it; the hijack case is the
 # main run's.
@@ -160,11 +181,11 @@ soak-xen: xen-payload
 	$(call xen-e2e-run,soak-xen,$(XEN_SOAK_OUT),--env XENSHM_SOAK_MIB=$(SOAK_MIB) \
 		--env XENSHM_SOAK_RELOADS=$(SOAK_RELOADS),$(XEN_SOAK_REQUIRE),$(TOP)/tests/xen/soak.sh)
 
-xen-demo: xen-payload
+xen-demo: xen-payload $(BM_OUT)/xenshm-bm.Image
 	@echo "xen-demo: booting Xen + Dom0 + domU1 + domU2 in QEMU (TCG; about a minute)," \
 		"Linux $(foreach d,$(XEN_DOMS),$(d)=$(call xen-kseries-of,$(d)))"; \
 	$(TOP)/scripts/xen/run.sh --init all=$(TOP)/tests/xen/demo.sh \
-		--payload $(XEN_PAYLOAD)/common $(XEN_KSERIES_ARGS) \
+		--payload $(XEN_PAYLOAD)/common $(XEN_KSERIES_ARGS) $(XEN_BM_RUN_ARGS) \
 		--env XENSHM_DEMO_MIB=$(XEN_DEMO_MIB) --out $(XEN_DEMO_OUT) \
 		--timeout 240 > $(XEN_DEMO_OUT).run.txt 2>&1 || true; \
 	$(PYTHON) $(TOP)/tests/xen/demux.py $(XEN_DEMO_OUT)/console.log $(XEN_DEMO_OUT)/console.demux.log && \

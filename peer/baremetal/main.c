@@ -13,45 +13,8 @@
  */
 #include <stdarg.h>
 #include "bm_internal.h"
-
-static char dom[16] = "bm";
-static unsigned int failures;
-
-/* One marker, one vpl011 line of at most 118 characters (Xen cuts at 126). */
-static void marker(const char *kind, const char *head, const char *fmt, va_list ap)
-{
-	char body[160], out[128];
-
-	bm_vsnprintf(body, sizeof(body), fmt, ap);
-	bm_snprintf(out, sizeof(out), "XENSHM-%s %s %s%s%s", kind, dom, head,
-		    head[0] && body[0] ? " " : "", body);
-	out[118] = '\0';
-	bm_printf("%s\n", out);
-}
-
-static void __attribute__((format(printf, 1, 2))) info(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	marker("INFO", "", fmt, ap);
-	va_end(ap);
-}
-
-static int __attribute__((format(printf, 3, 4))) result(const char *test, int ok,
-							 const char *fmt, ...)
-{
-	char head[64];
-	va_list ap;
-
-	bm_snprintf(head, sizeof(head), "%s %s", test, ok ? "PASS" : "FAIL");
-	if (!ok)
-		failures++;
-	va_start(ap, fmt);
-	marker("RESULT", head, fmt, ap);
-	va_end(ap);
-	return ok;
-}
+#include "report.h"
+#include "service.h"
 
 static uint64_t parse_num(const char *s, const char **end)
 {
@@ -89,12 +52,6 @@ static int domid_of(const char *name)
 		return (int)parse_num(name + 4, 0);
 	return -1;
 }
-
-struct cfg_region {
-	char id[BM_REGION_ID_LEN], peer[16], role[12];
-	uint64_t addr, size;
-	uint32_t evtchn;
-};
 
 /* Split "a:b:c" fields of one region (bounded copies). */
 static const char *field(const char *p, char *out, size_t len)
@@ -160,7 +117,7 @@ static void test_regions(void)
 		const struct bm_region *r = bm_region(i);
 		uint32_t first = *(volatile uint32_t *)(uintptr_t)r->addr;
 
-		info("shm: xen,id=%s addr=0x%lx size=0x%lx first-word=0x%x", r->id, r->addr,
+		report_info("shm: xen,id=%s addr=0x%lx size=0x%lx first-word=0x%x", r->id, r->addr,
 		     r->size, first);
 	}
 	if (bm_cmdline_get("regions", buf, sizeof(buf)) >= 0)
@@ -171,18 +128,18 @@ static void test_regions(void)
 
 		bm_snprintf(name, sizeof(name), "shm-%s", cfg[i].id);
 		if (!r) {
-			result(name, 0, "missing (peer %s)", cfg[i].peer);
+			report_result(name, 0, "missing (peer %s)", cfg[i].peer);
 			ok_all = 0;
 		} else if (r->addr != cfg[i].addr || r->size != cfg[i].size) {
-			result(name, 0, "at 0x%lx+0x%lx, configured 0x%lx+0x%lx", r->addr, r->size,
+			report_result(name, 0, "at 0x%lx+0x%lx, configured 0x%lx+0x%lx", r->addr, r->size,
 			       cfg[i].addr, cfg[i].size);
 			ok_all = 0;
 		} else {
-			result(name, 1, "0x%lx+0x%lx peer=%s role=%s", r->addr, r->size,
+			report_result(name, 1, "0x%lx+0x%lx peer=%s role=%s", r->addr, r->size,
 			       cfg[i].peer, cfg[i].role);
 		}
 	}
-	result("shm-regions", ok_all && ncfg > 0 && ncfg == bm_region_count(),
+	report_result("shm-regions", ok_all && ncfg > 0 && ncfg == bm_region_count(),
 	       "%u in the DT, %u configured%s", bm_region_count(), ncfg,
 	       bm_dt.regions_dropped ? " (some dropped: too many)" : "");
 
@@ -201,11 +158,11 @@ static void test_regions(void)
 			last = port;
 			if (rc == 0) {
 				found++;
-				info("evtchn: port %u <-> dom%u port %u, upcalls so far %u", port, rdom,
+				report_info("evtchn: port %u <-> dom%u port %u, upcalls so far %u", port, rdom,
 				     rport, bm_upcall_count(port));
 			}
 		}
-		result("evtchn-scan", rc == -22 || port == BM_MAX_PORTS,
+		report_result("evtchn-scan", rc == -22 || port == BM_MAX_PORTS,
 		       "%u interdomain; ports 1..%u valid, then rc=%d", found, last, rc);
 		for (i = 0; i < ncfg; i++) {
 			uint32_t rdom = 0, rport = 0;
@@ -216,7 +173,7 @@ static void test_regions(void)
 				continue;
 			bm_snprintf(name, sizeof(name), "evtchn-%s", cfg[i].id);
 			st = bm_evtchn_status(cfg[i].evtchn, &rdom, &rport);
-			result(name, st == 0 && (int)rdom == want,
+			report_result(name, st == 0 && (int)rdom == want,
 			       "static port %u: rc=%d remote dom%u port %u (peer %s)",
 			       cfg[i].evtchn, st, rdom, rport, cfg[i].peer);
 		}
@@ -233,18 +190,18 @@ static void test_events(void)
 	if (p > 0) {
 		int st = bm_evtchn_status((uint32_t)p, &rdom, &rport);
 
-		result("alloc-unbound-dom0", st == 1 && rdom == 0,
+		report_result("alloc-unbound-dom0", st == 1 && rdom == 0,
 		       "port %d, status %d remote dom%u; close rc=%d", p, st, rdom,
 		       bm_close((uint32_t)p));
 	} else {
-		result("alloc-unbound-dom0", 0, "rc=%d", p);
+		report_result("alloc-unbound-dom0", 0, "rc=%d", p);
 	}
 
 	/* Loopback: an unbound port for ourselves, bound by ourselves. */
 	a = bm_alloc_unbound(BM_DOMID_SELF);
 	b = a > 0 ? bm_bind_interdomain(BM_DOMID_SELF, (uint32_t)a) : a;
 	if (a <= 0 || b <= 0) {
-		result("upcall-loopback", 0, "alloc_unbound %d bind_interdomain %d", a, b);
+		report_result("upcall-loopback", 0, "alloc_unbound %d bind_interdomain %d", a, b);
 		return;
 	}
 	{
@@ -254,7 +211,7 @@ static void test_events(void)
 		uint32_t ca0, cb0;
 		unsigned int rounds;
 
-		info("loopback: port %d <-> port %d (status of %d: %d, dom%u port %u)", a, b, a,
+		report_info("loopback: port %d <-> port %d (status of %d: %d, dom%u port %u)", a, b, a,
 		     st, rdom, rport);
 		bm_set_callback((uint32_t)a, loop_cb, &seen_a);
 		bm_set_callback((uint32_t)b, loop_cb, &seen_b);
@@ -264,7 +221,7 @@ static void test_events(void)
 		 * have lost notifications"): b has had its event already. Count
 		 * from here on, after consuming that wake. */
 		bm_wait_event(0);
-		info("loopback: upcalls so far: port %d %u, port %d %u (bind's own event)", a,
+		report_info("loopback: upcalls so far: port %d %u, port %d %u (bind's own event)", a,
 		     bm_upcall_count((uint32_t)a), b, bm_upcall_count((uint32_t)b));
 		ca0 = bm_upcall_count((uint32_t)a);
 		cb0 = bm_upcall_count((uint32_t)b);
@@ -278,7 +235,7 @@ static void test_events(void)
 			bm_wait_event(1000);
 		bm_irq_enable();
 		dt = bm_now_us() - t0;
-		result("upcall-loopback",
+		report_result("upcall-loopback",
 		       p == 0 && st == 0 && rport == (uint32_t)b &&
 			       bm_upcall_count((uint32_t)a) == ca0 + 1 &&
 			       bm_upcall_count((uint32_t)b) == cb0 && seen_a.calls == 1 &&
@@ -293,13 +250,13 @@ static void test_events(void)
 		p = bm_notify((uint32_t)a);
 		for (rounds = 0; rounds < 4 && bm_upcall_count((uint32_t)b) == cb0; rounds++)
 			bm_wait_event(1000);
-		result("upcall-loopback-back",
+		report_result("upcall-loopback-back",
 		       p == 0 && bm_upcall_count((uint32_t)b) == cb0 + 1 &&
 			       bm_upcall_count((uint32_t)a) == ca0 && seen_b.calls == 1 &&
 			       seen_b.last_port == (uint32_t)b,
 		       "send %d->%d rc=%d: +%u upcall on %d", a, b, p,
 		       bm_upcall_count((uint32_t)b) - cb0, b);
-		result("evtchn-close", bm_close((uint32_t)b) == 0 && bm_close((uint32_t)a) == 0 &&
+		report_result("evtchn-close", bm_close((uint32_t)b) == 0 && bm_close((uint32_t)a) == 0 &&
 			       bm_evtchn_status((uint32_t)a, 0, 0) == 1,
 		       "ports %d and %d closed", a, b);
 	}
@@ -315,10 +272,25 @@ static void test_timer(void)
 	t0 = bm_now_ms();
 	bm_wait_event(ms);
 	dt = bm_now_ms() - t0;
-	result("timer-sleep", dt >= ms && dt < ms + 700 && bm_boot.timer_irqs > irq0 &&
+	report_result("timer-sleep", dt >= ms && dt < ms + 700 && bm_boot.timer_irqs > irq0 &&
 		       bm_boot.wfi_sleeps > s0,
 	       "asked %u ms, slept %lu ms, timer IRQs +%lu, wfi +%lu", ms, dt,
 	       bm_boot.timer_irqs - irq0, bm_boot.wfi_sleeps - s0);
+}
+
+/* The xenshm services on every configured region (service.h); never returns. */
+static void services_start(void)
+{
+	static char buf[400];
+	static struct cfg_region cfg[BM_MAX_REGIONS];
+	unsigned int n, i;
+
+	if (bm_cmdline_get("regions", buf, sizeof(buf)) <= 0)
+		bm_halt();
+	n = parse_regions(buf, cfg, BM_MAX_REGIONS);
+	for (i = 0; i < n; i++)
+		cfg[i].peer_domid = domid_of(cfg[i].peer);
+	services_run(cfg, n);
 }
 
 int main(void)
@@ -328,35 +300,36 @@ int main(void)
 	unsigned int i;
 
 	if (bm_cmdline_get("dom", v, sizeof(v)) > 0)
-		memcpy(dom, v, sizeof(dom) - 1);
-	bm_marker_dom = dom;
+		memcpy(report_dom, v, sizeof(report_dom) - 1);
+	bm_marker_dom = report_dom;
 	if (bm_cmdline_get("domid", v, sizeof(v)) > 0)
 		want_domid = (int)parse_num(v, 0);
 
-	info("bare-metal up at %lu ms (counter), cmdline: %.60s", bm_now_ms(), bm_cmdline());
-	result("platform", bm_boot.current_el == 1 && (bm_boot.sctlr & 0x1005) == 0x1005,
+	report_info("bare-metal up at %lu ms (counter), cmdline: %.60s", bm_now_ms(), bm_cmdline());
+	report_result("platform", bm_boot.current_el == 1 && (bm_boot.sctlr & 0x1005) == 0x1005,
 	       "EL%lu, MMU+caches on (sctlr=0x%lx), dtb 0x%lx, cntfrq %lu", bm_boot.current_el,
 	       bm_boot.sctlr, bm_boot.dtb, bm_boot.cntfrq);
 	for (i = 0; i < bm_dt.nram; i++)
-		info("ram: 0x%lx+0x%lx", bm_dt.ram[i].base, bm_dt.ram[i].size);
-	info("gic: GICD_TYPER=0x%x GICR_TYPER=0x%x", bm_boot.gicd_typer, bm_boot.gicr_typer_lo);
+		report_info("ram: 0x%lx+0x%lx", bm_dt.ram[i].base, bm_dt.ram[i].size);
+	report_info("gic: GICD_TYPER=0x%x GICR_TYPER=0x%x", bm_boot.gicd_typer, bm_boot.gicr_typer_lo);
 	/* /hypervisor interrupts = <1 15 0xf08>: PPI 15 = INTID 31 */
-	result("dt", bm_fdt_rc == 0 && bm_dt.nram > 0 && bm_dt.hyp_irq_found &&
+	report_result("dt", bm_fdt_rc == 0 && bm_dt.nram > 0 && bm_dt.hyp_irq_found &&
 		       bm_dt.hyp_irq[0] == 1 && bm_dt.hyp_irq[1] + 16 == GUEST_EVTCHN_PPI &&
 		       !strncmp(bm_dt.hyp_compat, "xen,xen", 7),
 	       "rc=%d hypervisor %s, upcall PPI %u, %u RAM bank(s), %u region(s)", bm_fdt_rc,
 	       bm_dt.hyp_compat, bm_dt.hyp_irq[1] + 16, bm_dt.nram, bm_dt.nregions);
-	result("shared-info", bm_boot.shinfo_rc == 0 && bm_boot.shinfo_changed,
+	report_result("shared-info", bm_boot.shinfo_rc == 0 && bm_boot.shinfo_changed,
 	       "XENMEM_add_to_physmap rc=%ld at gpfn 0x%lx, page replaced: %s",
 	       bm_boot.shinfo_rc, bm_boot.shinfo_gpfn, bm_boot.shinfo_changed ? "yes" : "no");
-	result("domid", bm_domid() >= 0 && (want_domid < 0 || bm_domid() == want_domid),
+	report_result("domid", bm_domid() >= 0 && (want_domid < 0 || bm_domid() == want_domid),
 	       "%d from Xen (configured %d), rc=%ld", bm_domid(), want_domid, bm_boot.domid_rc);
 	test_regions();
 	test_events();
 	test_timer();
-	info("irqs: PPI31 %lu (%lu found no port), timer %lu, spurious %lu, other %lu, wfi %lu",
+	report_info("irqs: PPI31 %lu (%lu found no port), timer %lu, spurious %lu, other %lu, wfi %lu",
 	     bm_upcall_irqs(), bm_boot.empty_upcalls, bm_boot.timer_irqs, bm_boot.spurious_irqs,
 	     bm_boot.other_irqs, bm_boot.wfi_sleeps);
-	bm_printf("XENSHM-DONE %s rc=%u\n", dom, failures);
+	bm_printf("XENSHM-DONE %s rc=%u\n", report_dom, report_failures);
+	services_start();
 	return 0;
 }

@@ -11,7 +11,12 @@
 mib=${XENSHM_DEMO_MIB:-32}
 # One channel at a time, in the same global order in every domain (sorted by
 # name), so each transfer has the machine to itself.
-chans=$(for r in $XENSHM_REGIONS; do echo "${r%%:*}"; done | sort | tr '\n' ' ')
+# Regions with the bare-metal domain (domU3, run.sh --baremetal) go to its
+# services instead.
+chans=$(for r in $XENSHM_REGIONS; do case "$r" in *:domu3:*) ;; *) echo "${r%%:*}" ;; esac
+	done | sort | tr '\n' ' ')
+bmchans=$(for r in $XENSHM_REGIONS; do case "$r" in *:domu3:*) echo "${r%%:*}" ;; esac
+	done | tr '\n' ' ')
 
 demo() { xenshm_info "demo $*"; }
 
@@ -29,6 +34,15 @@ demo "devices: $(cd /dev/xenshm && echo *)"
 xenshm_echo_cat demo $chans
 /xenshm/xenshm-e2e demo --serial --size "$mib" $chans
 rc=$?
+# The bare-metal peer: its echo service (Dom0) and its producer (domU1).
+for c in $bmchans; do
+	case "$c" in
+	xenshm-0-*) out=$(/xenshm/xenshm-bmpeer echo "$c" message 1048576 bm-echo@"${c#xenshm-}") ;;
+	*) out=$(/xenshm/xenshm-bmpeer consume "$c" 4194304 bm-consume@"${c#xenshm-}") ;;
+	esac || rc=1
+	printf '%s\n' "$out"
+	demo "$c (bare-metal domU3): ${out#* * * }"
+done
 dmesg | grep ': connected to dom' | sed 's/^\[[^]]*\] xenshm: //; s/, tx .*//' | sort -u |
 	cut -c1-90 | while IFS= read -r l; do demo "kernel: $l)"; done
 if rmmod xenshm; then

@@ -142,7 +142,7 @@ xenshm_wait_for() {
 # "TEST@<chan>" PASS when it arrived intact and cat ended at EOF; each tool
 # is bounded by busybox's timeout.
 xenshm_echo_cat() {
-	_t=$1
+	_ec_t=$1
 	shift
 	for _c in "$@"; do
 		_role=
@@ -152,14 +152,14 @@ xenshm_echo_cat() {
 		for _dir in 1 2; do
 			if { [ "$_role" = owner ] && [ $_dir = 1 ]; } || { [ "$_role" != owner ] && [ $_dir = 2 ]; }; then
 				timeout 20 sh -c "echo 'hello from $XENSHM_DOM' > /dev/xenshm/$_c" ||
-					xenshm_fail "$_t@${_c#xenshm-}" "echo into /dev/xenshm/$_c failed"
+					xenshm_fail "$_ec_t@${_c#xenshm-}" "echo into /dev/xenshm/$_c failed"
 			else
 				_got=$(timeout 20 cat "/dev/xenshm/$_c"); _rc=$?
 				if [ $_rc = 0 ] && [ "$_got" = "hello from $_peer" ]; then
-					xenshm_info "$_t $_c: $_peer: echo > dev, $XENSHM_DOM: cat dev -> '$_got'"
-					xenshm_pass "$_t@${_c#xenshm-}"
+					xenshm_info "$_ec_t $_c: $_peer: echo > dev, $XENSHM_DOM: cat dev -> '$_got'"
+					xenshm_pass "$_ec_t@${_c#xenshm-}"
 				else
-					xenshm_fail "$_t@${_c#xenshm-}" "cat $_c: rc=$_rc, got '$_got'"
+					xenshm_fail "$_ec_t@${_c#xenshm-}" "cat $_c: rc=$_rc, got '$_got'"
 				fi
 			fi
 		done
