@@ -85,18 +85,25 @@ test-host: ringcore-freestanding $(RC_HOST)/asan/ringcore_test $(RC_HOST)/tsan/r
 RC_FS_COMMON := $(RC_LANG) $(RC_WARN) -O2 -nostdinc -ffreestanding -fno-use-cxa-atexit -D__KERNEL__ -I$(RC_INC)
 RC_FS_x86_64 := g++ $(RC_FS_COMMON) -mno-sse -mno-mmx -mno-red-zone -mcmodel=kernel -fno-pic
 RC_FS_arm64 := aarch64-linux-gnu-g++ $(RC_FS_COMMON) -mgeneral-regs-only -mno-outline-atomics -fno-pic
-RC_FS_OBJS = $(foreach a,x86_64 arm64,$(patsubst $(TOP)/ringcore/%.cpp,$(RC_HOST)/fs-$(a)/%.o,$(RC_SRCS)))
+# bm-arm64: what a bare-metal arm64 guest linking the peer library
+# (xenshm/xsr_peer.h) builds: no __KERNEL__, so the headers take their
+# userspace path, but only the compiler's own stddef.h/stdint.h exist.
+RC_FS_BM_INC := $(shell aarch64-linux-gnu-g++ -print-file-name=include 2>/dev/null)
+RC_FS_bm-arm64 := aarch64-linux-gnu-g++ $(RC_LANG) $(RC_WARN) -O2 -nostdinc -isystem $(RC_FS_BM_INC) \
+	-ffreestanding -nostdlib -fno-use-cxa-atexit -mgeneral-regs-only -mno-outline-atomics -I$(RC_INC)
+RC_FS_ARCHES := x86_64 arm64 bm-arm64
+RC_FS_OBJS = $(foreach a,$(RC_FS_ARCHES),$(patsubst $(TOP)/ringcore/%.cpp,$(RC_HOST)/fs-$(a)/%.o,$(RC_SRCS)))
 
 define rc_fs_arch
 $(RC_HOST)/fs-$(1)/%.o: $(TOP)/ringcore/%.cpp $(RC_HDRS)
 	@mkdir -p $$(dir $$@)
 	$(RC_FS_$(1)) -c $$< -o $$@
 endef
-$(foreach a,x86_64 arm64,$(eval $(call rc_fs_arch,$(a))))
+$(foreach a,$(RC_FS_ARCHES),$(eval $(call rc_fs_arch,$(a))))
 
 ringcore-freestanding: $(RC_FS_OBJS)
-	@set -e; for a in x86_64 arm64; do \
-		pfx=$$( [ $$a = arm64 ] && echo aarch64-linux-gnu- || true ); \
+	@set -e; for a in $(RC_FS_ARCHES); do \
+		pfx=$$( [ $$a != x86_64 ] && echo aarch64-linux-gnu- || true ); \
 		nmcmd=$${pfx}nm; \
 		objdir=$(RC_HOST)/fs-$$a; \
 		$${pfx}ld -r -o $(RC_HOST)/fs-$$a.ringcore.o $$objdir/*.o; \
@@ -109,10 +116,14 @@ ringcore-freestanding: $(RC_FS_OBJS)
 				echo "ringcore ($$a): $$o has constructors"; exit 1; fi; \
 		done; \
 	done
-	@for std in c90 c99 gnu11; do \
-		gcc -std=$$std -pedantic -Wall -Wextra -Werror -fsyntax-only -x c $(RC_INC)/xenshm/xsr.h || exit 1; done
+	@for std in c90 c99 gnu11; do for h in xsr.h xsr_peer.h; do \
+		gcc -std=$$std -pedantic -Wall -Wextra -Werror -fsyntax-only -I$(RC_INC) -x c $(RC_INC)/xenshm/$$h || exit 1; \
+	done; done
+	@aarch64-linux-gnu-gcc -std=c99 -pedantic -Wall -Wextra -Werror -fsyntax-only -ffreestanding -nostdinc \
+		-isystem $(RC_FS_BM_INC) -I$(RC_INC) -x c $(RC_INC)/xenshm/xsr_peer.h
 	@g++ -std=gnu++20 -Wall -Wextra -Werror -fsyntax-only -I$(RC_INC) -x c++ $(RC_INC)/xenshm/xsr_mem.h
-	@echo "ringcore-freestanding: ok (x86_64, arm64; xsr.h as C90/C99/C11/C++)"
+	@g++ -std=gnu++20 -Wall -Wextra -Werror -fsyntax-only -I$(RC_INC) -x c++ $(RC_INC)/xenshm/xsr_peer.h
+	@echo "ringcore-freestanding: ok (x86_64, arm64, bare-metal arm64; xsr.h, xsr_peer.h as C90/C99/C11/C++)"
 
 # ---- fuzz ----
 RC_FUZZ_BIN := $(RC_HOST)/fuzz/ring_fuzz

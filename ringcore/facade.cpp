@@ -19,6 +19,7 @@ static_assert(sizeof(slot_info) == sizeof(xsr_slot_info));
 static_assert(XSR_EIO == err::IO && XSR_EAGAIN == err::AGAIN && XSR_EFAULT == err::FAULT);
 static_assert(XSR_EBUSY == err::BUSY && XSR_EINVAL == err::INVAL && XSR_EPROTO == err::PROTO);
 static_assert(XSR_EMSGSIZE == err::MSGSIZE && XSR_ECONNRESET == err::CONNRESET);
+static_assert(XSR_EACCES == err::ACCES && XSR_ENOTCONN == err::NOTCONN && XSR_ETIMEDOUT == err::TIMEDOUT);
 static_assert(XSR_MODE_STREAM == u32(wire::mode::stream) && XSR_MODE_MESSAGE == u32(wire::mode::message));
 static_assert(XSR_SLOT_FREE == u32(wire::slot_state::free));
 static_assert(XSR_SLOT_ATTACHED == u32(wire::slot_state::attached));

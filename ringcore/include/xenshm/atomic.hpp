@@ -10,6 +10,7 @@
 //   write_once(p, v)     WRITE_ONCE(p, v)
 //   fence_full()         smp_mb()
 //   cmpxchg(p, &o, n)    cmpxchg(): full barrier on success
+//   fetch_add(p, v)      atomic_add_return(v, p) - v: full barrier
 // Only naturally aligned 1/2/4/8-byte objects are accessed this way.
 #pragma once
 
@@ -52,6 +53,14 @@ template <typename T>
 [[nodiscard]] inline bool cmpxchg(T *p, T *expected, T desired)
 {
 	return __atomic_compare_exchange_n(p, expected, desired, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+// Add v, return the old value. Sequentially consistent, like the
+// value-returning atomic_*() of the kernel.
+template <typename T>
+inline T fetch_add(T *p, T v)
+{
+	return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST);
 }
 
 } // namespace xenshm::atomic

@@ -119,12 +119,15 @@ extern "C" {
 /* Negative Linux errno values (asm-generic numbers: x86, arm, arm64). */
 #define XSR_EIO		(-5)
 #define XSR_EAGAIN	(-11)
+#define XSR_EACCES	(-13)
 #define XSR_EFAULT	(-14)
 #define XSR_EBUSY	(-16)
 #define XSR_EINVAL	(-22)
 #define XSR_EPROTO	(-71)
 #define XSR_EMSGSIZE	(-90)
 #define XSR_ECONNRESET	(-104)
+#define XSR_ENOTCONN	(-107)
+#define XSR_ETIMEDOUT	(-110)
 
 /* Mirrors of the spec's enums (checked against wire.hpp in facade.cpp). */
 #define XSR_MODE_STREAM		0u
