@@ -849,7 +849,7 @@ uint32_t xsr_peer_role(const struct xsr_peer *p)
 	return x ? x->role : XSR_ROLE_AUTO;
 }
 
-void xsr_peer_info(const struct xsr_peer *p, struct xsr_peer_info *out)
+void xsr_peer_get_info(const struct xsr_peer *p, struct xsr_peer_info *out)
 {
 	const peer *x = P(p);
 

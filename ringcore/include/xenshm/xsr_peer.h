@@ -170,7 +170,7 @@ uint32_t xsr_peer_timeout_ms(const struct xsr_peer *p);
 uint32_t xsr_peer_port(const struct xsr_peer *p);
 /* XSR_ROLE_RECEIVER or XSR_ROLE_SENDER once picked, else XSR_ROLE_AUTO. */
 uint32_t xsr_peer_role(const struct xsr_peer *p);
-void xsr_peer_info(const struct xsr_peer *p, struct xsr_peer_info *out);
+void xsr_peer_get_info(const struct xsr_peer *p, struct xsr_peer_info *out);
 
 /*
  * Leave: slot FREE, one event to the peer, the runtime port closed (a
