@@ -22,12 +22,15 @@ namespace xenshm {
 namespace err {
 inline constexpr int IO = -5;
 inline constexpr int AGAIN = -11;
+inline constexpr int ACCES = -13;
 inline constexpr int FAULT = -14;
 inline constexpr int BUSY = -16;
 inline constexpr int INVAL = -22;
 inline constexpr int PROTO = -71;
 inline constexpr int MSGSIZE = -90;
 inline constexpr int CONNRESET = -104;
+inline constexpr int NOTCONN = -107;
+inline constexpr int TIMEDOUT = -110;
 } // namespace err
 
 // Copy callbacks, same signatures as xsr_copy_in_fn / xsr_copy_out_fn.
