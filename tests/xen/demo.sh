@@ -41,7 +41,7 @@ for c in $bmchans; do
 	*) out=$(/xenshm/xenshm-bmpeer consume "$c" 4194304 bm-consume@"${c#xenshm-}") ;;
 	esac || rc=1
 	printf '%s\n' "$out"
-	demo "$c (bare-metal domU3): ${out#* * * }"
+	demo "$c with bare-metal domU3: $(echo "$out" | sed 's/^XENSHM-RESULT [^ ]* [^ ]* //; s/, idle polls.*//')"
 done
 dmesg | grep ': connected to dom' | sed 's/^\[[^]]*\] xenshm: //; s/, tx .*//' | sort -u |
 	cut -c1-90 | while IFS= read -r l; do demo "kernel: $l)"; done
