@@ -79,6 +79,14 @@ $(XEN_BMPEER_BIN): $(TOP)/tests/xen/xenshm-bmpeer.c $(TOP)/peer/baremetal/patter
 	$(XEN_E2E_CROSS)g++ $@.o $(BUILD)/user/arm64/libxenshm.a $(USER_LDFLAGS) -o $@
 	@rm -f $@.o
 
+# Every channel of a domain at once (make bench-xen-many).
+XEN_SCALE_BIN := $(BUILD)/user/arm64/bin/xenshm-scale
+$(XEN_SCALE_BIN): $(TOP)/tests/xen/xenshm-scale.c $(BUILD)/user/arm64/libxenshm.a $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(XEN_E2E_CROSS)gcc $(USER_CSTD) $(USER_CFLAGS) $(USER_CPPFLAGS) -c $< -o $@.o
+	$(XEN_E2E_CROSS)g++ $@.o $(BUILD)/user/arm64/libxenshm.a $(USER_LDFLAGS) -o $@
+	@rm -f $@.o
+
 # The example program of docs/xen-setup.md: only the uapi header, no library.
 XEN_HELLO_BIN := $(BUILD)/user/arm64/bin/hello-xenshm
 $(XEN_HELLO_BIN): $(TOP)/tests/xen/hello-xenshm.c $(TOP)/uapi/xenshm.h
@@ -92,10 +100,11 @@ $(XEN_HELLO_BIN): $(TOP)/tests/xen/hello-xenshm.c $(TOP)/uapi/xenshm.h
 # wildcard is expanded when make reads the recipe, before anything is built.
 XEN_TOOL_BINS := $(foreach t,$(TOOL_NAMES),$(USER_BUILD)/arm64/bin/$(t))
 XEN_PAYLOAD_BINS := $(XEN_E2E_BIN) $(XEN_HELLO_BIN) $(XEN_LIAR_BIN) $(XEN_DEATH_BIN) \
-	$(XEN_BMPEER_BIN) \
+	$(XEN_BMPEER_BIN) $(XEN_SCALE_BIN) \
 	$(XEN_TOOL_BINS)
 
-.PHONY: xen-payload test-xen test-xen-xsm-dummy test-xen-peer-faults soak-xen xen-demo
+.PHONY: xen-payload test-xen test-xen-xsm-dummy test-xen-peer-faults soak-xen xen-demo \
+	bench-xen-many
 xen-payload: $(XEN_PAYLOAD_BINS) $(foreach s,$(XEN_KSERIES_USED),module-$(s)-arm64)
 	@rm -rf $(XEN_PAYLOAD) && mkdir -p $(XEN_PAYLOAD)/common
 	cp $(XEN_PAYLOAD_BINS) $(XEN_PAYLOAD)/common/
@@ -180,6 +189,23 @@ XEN_SOAK_REQUIRE := $(foreach d,$(XEN_DOMS),--require $(d):kernel-log) \
 soak-xen: xen-payload
 	$(call xen-e2e-run,soak-xen,$(XEN_SOAK_OUT),--env XENSHM_SOAK_MIB=$(SOAK_MIB) \
 		--env XENSHM_SOAK_RELOADS=$(SOAK_RELOADS),$(XEN_SOAK_REQUIRE),$(TOP)/tests/xen/soak.sh)
+
+# Not in make test (a benchmark): XEN_MANY (default 16: with the three fixed
+# regions, the 19 a dom0less domU's 4 KiB device tree holds in Xen 4.17; see
+# scripts/xen/gen-dt.py) more domU1<->domU2 regions of XEN_MANY_SIZE bytes,
+# all streaming at once, 1, 4 and XEN_MANY of them.
+# Results: build/xen-many/results.txt and the XENSHM-PERF scale lines.
+XEN_MANY ?= 16
+XEN_MANY_SIZE ?= 0x100000
+XEN_MANY_MIB ?= 8
+XEN_MANY_OUT ?= $(BUILD)/xen-many
+bench-xen-many: XEN_E2E_TIMEOUT = 900
+bench-xen-many: xen-payload
+	$(call xen-e2e-run,bench-xen-many,$(XEN_MANY_OUT),--many $(XEN_MANY) \
+		--many-size $(XEN_MANY_SIZE) --env XENSHM_MANY_MIB=$(XEN_MANY_MIB),\
+		--require domu1:many-devices --require domu2:many-devices,$(TOP)/tests/xen/many.sh)
+	@grep -a -h 'XENSHM-PERF .* scale ' $(XEN_MANY_OUT)/console.demux.log | \
+		sed 's/^.*XENSHM-PERF /  /' || true
 
 xen-demo: xen-payload $(BM_OUT)/xenshm-bm.Image
 	@echo "xen-demo: booting Xen + Dom0 + domU1 + domU2 in QEMU (TCG; about a minute)," \

@@ -65,6 +65,23 @@ BM_REGIONS = (
     ("xenshm-1-3", 1, 3),
 )
 STATIC_PORT_BASE = 20
+# --many N: N more regions between domU1 and domU2 ("xm-<i>", owner domU1,
+# --many-size each, a static event channel each: domU1 port MANY_PORT_BASE +
+# 2i, domU2 + 2i + 1), for measuring every region of a domain at once. Host
+# addresses from MANY_HOST_BASE, guest addresses from MANY_GUEST_BASE up to
+# the end of the hole. Xen 4.17 keeps every static region in one array of
+# NR_MEM_BANKS (256) banks for the whole host (bootinfo.reserved_mem,
+# xen/arch/arm/bootfdt.c) and each domain's in another of 256
+# (kinfo->shm_mem, domain_build.c): with the 4 rows above, at most 252. The
+# tighter limit is a dom0less domU's own device tree, which Xen builds in a
+# buffer of DOMU_DTB_SIZE (4 KiB, domain_build.c) with one reserved-memory
+# node per region: 19 regions per domU with this harness's ids and bootargs
+# (--many 16 boots, --many 17 makes Xen panic "Device tree generation
+# failed (-3)", FDT_ERR_NOSPACE).
+MANY_MAX = 256 - len(REGIONS)
+MANY_PORT_BASE = 200
+MANY_HOST_BASE = 0x78000000
+MANY_GUEST_BASE = 0x36000000
 # Free hole in Xen 4.17's arm guest layout (public/arch-arm.h): after
 # GUEST_VPCI_MEM (0x23000000 + 256 MiB) and before GUEST_GNTTAB (0x38000000).
 DOMU_HOLE = (0x33000000, 0x38000000)
@@ -102,10 +119,20 @@ def main():
     ap.add_argument("--module-base", type=lambda s: int(s, 0), default=0x50000000)
     ap.add_argument("--baremetal-kernel", help="arm64 Image of a bare-metal domU3")
     ap.add_argument("--baremetal-mem-mib", type=int, default=32)
+    ap.add_argument("--many", type=int, default=0,
+                    help=f"N (<= {MANY_MAX}) more domU1<->domU2 regions xm-<i>")
+    ap.add_argument("--many-size", type=lambda s: int(s, 0), default=0x10000)
     a = ap.parse_args()
     bm = a.baremetal_kernel is not None
     domains = DOMAINS + ((BM_DOMAIN,) if bm else ())
     region_rows = REGIONS + (BM_REGIONS if bm else ())
+    if a.many < 0 or a.many > MANY_MAX - (len(BM_REGIONS) if bm else 0):
+        raise SystemExit(f"gen-dt: --many {a.many}: Xen 4.17 takes at most {MANY_MAX} more "
+                         "static regions next to the fixed rows (NR_MEM_BANKS)")
+    if a.many and (a.many_size % 0x1000 or a.many_size < 0x4000 or
+                   MANY_GUEST_BASE + a.many * a.many_size > DOMU_HOLE[1]):
+        raise SystemExit(f"gen-dt: {a.many} regions of {a.many_size:#x} bytes do not fit "
+                         f"{MANY_GUEST_BASE:#x}-{DOMU_HOLE[1]:#x}")
 
     size = a.shm_size
     if size <= 0 or size % 0x1000:
@@ -140,7 +167,16 @@ def main():
             evtchn = {domains[dom]: STATIC_PORT_BASE + 10 * i + dom for dom in (x, y)}
         regions.append(dict(id=sid, host=host, size=size, owner=domains[x],
                             borrower=domains[y], guest=guest, evtchn=evtchn))
+    for i in range(a.many):
+        host = MANY_HOST_BASE + i * a.many_size
+        guest = MANY_GUEST_BASE + i * a.many_size
+        evtchn = {domains[d]: MANY_PORT_BASE + 2 * i + d - 1 for d in (1, 2)}
+        regions.append(dict(id=f"xm-{i}", host=host, size=a.many_size, owner=domains[1],
+                            borrower=domains[2], guest={domains[1]: guest, domains[2]: guest},
+                            evtchn=evtchn if a.static_evtchn else {}))
     host_end = a.shm_host_base + len(region_rows) * size
+    if host_end > MANY_HOST_BASE and a.many:
+        raise SystemExit("gen-dt: the fixed rows reach into the --many host range")
     if a.shm_host_base < modules_end:
         raise SystemExit(f"gen-dt: shared memory at {a.shm_host_base:#x} overlaps the boot "
                          f"modules (end {modules_end:#x})")

@@ -34,6 +34,8 @@
 #                        FILE without --kseries)
 #   --cpu CPU            QEMU -cpu (default cortex-a57)
 #   --xsm MODE           Xen's xsm= (e.g. dummy); default: none given, Xen's own
+#   --many N             N more domU1<->domU2 regions xm-0..xm-<N-1> (static
+#                        event channels), --many-size BYTES each (default 0x10000)
 #   --no-static-evtchn   no static event channels: domU<->domU regions use the
 #                        recipe's runtime hypercalls (needs --xsm dummy)
 #   --expect-panic DOM   DOM (a domU) is meant to panic: its console lines do not
@@ -69,6 +71,8 @@ verbose=
 xsm=
 static_evtchn=--static-evtchn
 ignores=()
+many=()
+many_size=()
 baremetal=
 declare -A init payload kernel kseries
 envs=()
@@ -123,6 +127,9 @@ while [ $# -gt 0 ]; do
 	--xsm)       [[ "${2:-}" =~ ^[a-z]+$ ]] || die "--xsm needs a mode like dummy"
 	             xsm=$2; shift 2 ;;
 	--no-static-evtchn) static_evtchn=; shift ;;
+	--many)      [[ "${2:-}" =~ ^[0-9]+$ ]] || die "--many needs a number"
+	             many=(--many "$2"); shift 2 ;;
+	--many-size) many_size=(--many-size "$2"); shift 2 ;;
 	--expect-panic)
 		case "${2:-}" in domu1|domu2|domu3) ;; *) die "--expect-panic needs domu1, domu2 or domu3" ;; esac
 		ignores+=(--ignore "^\(XEN\) DOM${2#domu}: "); shift 2 ;;
@@ -187,7 +194,8 @@ build_initrd() {
 # whose sizes go into the DT.
 tmpl=$out/layout-probe
 for d in "${DOMS[@]}"; do : > "$out/initrd-$d.cpio"; done
-dtargs=(--base-dtb "$out/base.dtb" --shm-size "$shm_size" $static_evtchn)
+dtargs=(--base-dtb "$out/base.dtb" --shm-size "$shm_size" $static_evtchn
+	"${many[@]+"${many[@]}"}" "${many_size[@]+"${many_size[@]}"}")
 [ -z "$baremetal" ] || dtargs+=(--baremetal-kernel "$baremetal")
 expect=dom0,domu1,domu2${baremetal:+,domu3}
 for d in "${DOMS[@]}"; do dtargs+=(--$d-kernel "${kernel[$d]}" --$d-initrd "$out/initrd-$d.cpio"); done
