@@ -51,6 +51,7 @@ help:
 	@echo "  fuzz          libFuzzer run of the ring core against hostile memory"
 	@echo "  fuzz-long     10^8 fuzzer executions (FUZZ_LONG_RUNS) and line coverage of ringcore/"
 	@echo "  stress        the KUnit cells with STRESS_MIN minutes of the randomized exerciser"
+	@echo "  bench-xen     Xen/arm64 in QEMU, Dom0<->domU1: xenshm rw/mmap/zero copy vs libxenvchan, a /dev/mem ring, memcpy"
 	@echo "  soak-xen      1 GiB each way per channel on Xen, then 100 module reloads mid-stream"
 
 deps:

@@ -122,6 +122,9 @@ def main():
     ap.add_argument("--many", type=int, default=0,
                     help=f"N (<= {MANY_MAX}) more domU1<->domU2 regions xm-<i>")
     ap.add_argument("--many-size", type=lambda s: int(s, 0), default=0x10000)
+    ap.add_argument("--xenstore", action="append", default=[], choices=DOMAINS[1:],
+                    help="this domU gets xenstore (xen,enhanced = \"enabled\"): Dom0 "
+                    "must run xenstored and init-dom0less (repeatable)")
     a = ap.parse_args()
     bm = a.baremetal_kernel is not None
     domains = DOMAINS + ((BM_DOMAIN,) if bm else ())
@@ -253,7 +256,8 @@ def main():
                 "\t\t\t#address-cells = <0x1>;", "\t\t\t#size-cells = <0x1>;",
                 f"\t\t\tmemory = <0x0 {mem * 1024:#x}>;",
                 "\t\t\tcpus = <0x1>;", "\t\t\tvpl011;",
-                "\t\t\txen,enhanced = \"no-xenstore\";"]
+                "\t\t\txen,enhanced = \"%s\";" % ("enabled" if d in a.xenstore
+                                                   else "no-xenstore")]
         if d == BM_DOMAIN:
             out += mod_node(mods[(d, "kernel")], "\t\t\t", bm_bootargs(d))
         else:

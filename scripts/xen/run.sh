@@ -47,6 +47,9 @@
 #                        channel unless --no-static-evtchn); they appear in Dom0's
 #                        and domU1's XENSHM_REGIONS. domu3 must print its DONE
 #                        like the others. Without it nothing changes.
+#   --xenstore DOM       DOM (domu1|domu2) gets xenstore: xen,enhanced = "enabled"
+#                        instead of "no-xenstore"; Dom0's script must then start
+#                        xenstored and init-dom0less (repeatable)
 #   --verbose            the collector also prints the INFO markers
 #
 # Outputs in --out: console.log (the whole serial console), status.json (why and
@@ -74,6 +77,7 @@ ignores=()
 many=()
 many_size=()
 baremetal=
+xenstore=()
 declare -A init payload kernel kseries
 envs=()
 requires=()
@@ -136,6 +140,9 @@ while [ $# -gt 0 ]; do
 	--baremetal)
 		[ -s "${2:-}" ] || die "--baremetal needs an arm64 Image (make baremetal)"
 		baremetal=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
+	--xenstore)
+		case "${2:-}" in domu1|domu2) ;; *) die "--xenstore needs domu1 or domu2" ;; esac
+		xenstore+=(--xenstore "$2"); shift 2 ;;
 	--verbose|-v) verbose=-v; shift ;;
 	-h|--help)   sed -n '4,/^set -e/p' "$0" | sed -e '/^set -e/d' -e 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown option '$1' (see --help)" ;;
@@ -195,7 +202,7 @@ build_initrd() {
 tmpl=$out/layout-probe
 for d in "${DOMS[@]}"; do : > "$out/initrd-$d.cpio"; done
 dtargs=(--base-dtb "$out/base.dtb" --shm-size "$shm_size" $static_evtchn
-	"${many[@]+"${many[@]}"}" "${many_size[@]+"${many_size[@]}"}")
+	"${many[@]+"${many[@]}"}" "${many_size[@]+"${many_size[@]}"}" ${xenstore[@]+"${xenstore[@]}"})
 [ -z "$baremetal" ] || dtargs+=(--baremetal-kernel "$baremetal")
 expect=dom0,domu1,domu2${baremetal:+,domu3}
 for d in "${DOMS[@]}"; do dtargs+=(--$d-kernel "${kernel[$d]}" --$d-initrd "$out/initrd-$d.cpio"); done
