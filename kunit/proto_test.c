@@ -362,6 +362,37 @@ static void xenshm_proto_peer_silent(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake_slot(env, 1)->state, (u32)XENSHM_SLOT_STATE_CONNECTED);
 }
 
+/*
+ * Both sides stop running for longer than the limit (an overloaded host
+ * pausing the whole VM): the first check after the pause runs late and must
+ * not call the peer silent, and once both run again nobody is gone.
+ */
+static void xenshm_proto_own_pause_not_silence(struct kunit *test)
+{
+	struct fake_env *env = test->priv;
+	struct xenshm_connect arg = {
+		.size = sizeof(arg), .role = XENSHM_ROLE_AUTO,
+		.mode = XENSHM_MODE_STREAM, .heartbeat_ms = 200,
+	};
+	struct xenshm_channel *a = env->ch[0], *b = env->ch[1];
+	int i, ret;
+
+	for (i = 0; i < 2; i++) {
+		ret = xenshm_channel_connect(env->ch[i], &arg);
+		KUNIT_ASSERT_TRUE_MSG(test, ret == 0 || ret == -EINPROGRESS, "connect: %d", ret);
+	}
+	KUNIT_ASSERT_TRUE(test, fake_wait_state(a, XENSHM_CHAN_STATE_CONNECTED));
+	KUNIT_ASSERT_TRUE(test, fake_wait_state(b, XENSHM_CHAN_STATE_CONNECTED));
+	cancel_delayed_work_sync(&a->work);
+	cancel_delayed_work_sync(&b->work);
+	msleep(600);		/* three limits with nobody running */
+	mod_delayed_work(system_wq, &a->work, 0);
+	mod_delayed_work(system_wq, &b->work, 0);
+	msleep(1000);
+	KUNIT_EXPECT_EQ(test, xenshm_channel_state(a), (u32)XENSHM_CHAN_STATE_CONNECTED);
+	KUNIT_EXPECT_EQ(test, xenshm_channel_state(b), (u32)XENSHM_CHAN_STATE_CONNECTED);
+}
+
 /* After PEER_GONE, a new CONNECT meets the peer's next life. */
 static void xenshm_proto_reconnect_after_peer_gone(struct kunit *test)
 {
@@ -409,6 +440,7 @@ static struct kunit_case xenshm_proto_cases[] = {
 	KUNIT_CASE(xenshm_proto_peer_leaves_silently),
 	KUNIT_CASE(xenshm_proto_peer_restart_epoch),
 	KUNIT_CASE(xenshm_proto_peer_silent),
+	KUNIT_CASE(xenshm_proto_own_pause_not_silence),
 	KUNIT_CASE(xenshm_proto_reconnect_after_peer_gone),
 	KUNIT_CASE(xenshm_proto_corrupt_slot_breaks),
 	{}

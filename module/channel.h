@@ -215,6 +215,7 @@ struct xenshm_channel {
 	unsigned int hb_limit_ms;	/* the peer is gone after this much silence */
 	u32 peer_pulse[3];		/* xenshm_peer_pulse() at the last change */
 	unsigned long peer_pulse_at;	/* jiffies of that change */
+	unsigned long hb_checked_at;	/* jiffies of the last liveness check */
 	bool evtchn_static;		/* the port is a static event channel */
 	unsigned long work_delay;	/* jiffies: next poll of the rendezvous */
 	struct delayed_work work;	/* rendezvous steps and liveness check */

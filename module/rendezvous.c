@@ -187,6 +187,7 @@ static void xenshm_connected(struct xenshm_channel *ch)
 	WRITE_ONCE(ch->error, 0);
 	xenshm_peer_pulse(ch, ch->peer_pulse);
 	ch->peer_pulse_at = jiffies;
+	ch->hb_checked_at = jiffies;
 	xenshm_set_state(ch, XENSHM_CHAN_STATE_CONNECTED, false);
 	mod_delayed_work(system_wq, &ch->work, xenshm_hb_period(ch));
 	pr_info("%s: connected to dom%u as %s (%s ports %u/%u, tx %s, rx %s) in %lld us\n",
@@ -506,13 +507,21 @@ static bool xenshm_heartbeat(struct xenshm_channel *ch)
 	struct xenshm_rs_peer peer;
 	unsigned int limit;
 	u32 pulse[3];
+	bool late;
 
 	lockdep_assert_held(&ch->lock);
 	if (xenshm_check_peer(ch))
 		return false;
 	xenshm_rs_heartbeat(&ch->rs);
 	xenshm_peer_pulse(ch, pulse);
-	if (memcmp(pulse, ch->peer_pulse, sizeof(pulse))) {
+	/*
+	 * This check ran more than two periods late: this domain (or the
+	 * whole host) was not running, and the peer may not have been either.
+	 * Such a gap is nobody's silence: the peer gets a full limit from now.
+	 */
+	late = time_after(jiffies, ch->hb_checked_at + 2 * xenshm_hb_period(ch));
+	ch->hb_checked_at = jiffies;
+	if (late || memcmp(pulse, ch->peer_pulse, sizeof(pulse))) {
 		memcpy(ch->peer_pulse, pulse, sizeof(pulse));
 		ch->peer_pulse_at = jiffies;
 		return true;

@@ -60,6 +60,7 @@ struct peer {
 	u64 confirm_by; // deadline of the confirming event, if confirm_armed
 	u64 beat_at;	// when I last advanced my heartbeat
 	u64 pulse_at;	// when the peer's pulse last changed
+	u64 checked_at; // when check_connected() last ran
 	u32 pulse[3];	// peer's heartbeat, its RX prod, my TX cons (rendezvous.c)
 	s32 slot;	// mine, or -1
 	u32 role;	// XSR_ROLE_RECEIVER/SENDER once picked, else 0
@@ -402,6 +403,7 @@ void connected(peer *x)
 	x->beat_at = t;
 	read_pulse(x, x->pulse);
 	x->pulse_at = t;
+	x->checked_at = t;
 }
 
 int step_region(peer *x)
@@ -590,7 +592,7 @@ int check_connected(peer *x)
 {
 	xsr_slot_info si;
 	u32 pulse[3], limit;
-	u64 t;
+	u64 t, gap;
 	int ret = xsr_peer_check(&x->rg, u32(x->slot), x->peer_epoch);
 
 	if (ret)
@@ -604,6 +606,8 @@ int check_connected(peer *x)
 		xsr_slot_heartbeat(&x->rg, u32(x->slot));
 		x->beat_at = t;
 	}
+	gap = t - x->checked_at;
+	x->checked_at = t;
 	read_pulse(x, pulse);
 	if (pulse[0] != x->pulse[0] || pulse[1] != x->pulse[1] || pulse[2] != x->pulse[2]) {
 		x->pulse[0] = pulse[0];
@@ -620,6 +624,15 @@ int check_connected(peer *x)
 	limit = 2 * (si.heartbeat_ms < XSR_PEER_HEARTBEAT_MAX_MS ? si.heartbeat_ms : XSR_PEER_HEARTBEAT_MAX_MS);
 	if (4 * x->cfg.heartbeat_ms > limit)
 		limit = 4 * x->cfg.heartbeat_ms;
+	// A whole limit since my previous check means I was not running (a
+	// paused VM, an overloaded host), and the peer may not have been
+	// either: that gap is nobody's silence, the peer gets a full limit
+	// from now (module/rendezvous.c does the same). A caller that polls
+	// at least once per limit judges the peer normally.
+	if (gap > limit) {
+		x->pulse_at = t;
+		return 1;
+	}
 	if (t - x->pulse_at < limit)
 		return 1;
 	return gone(x, err::TIMEDOUT);

@@ -654,6 +654,41 @@ TEST(PeerHeartbeat, SilenceIsDetected)
 	EXPECT_EQ(a.info().error, XSR_ETIMEDOUT);
 }
 
+// Both sides paused longer than the limit (a host that stopped the VMs):
+// the first poll after the pause is late, which is nobody's silence; once
+// both run again nobody times out, and a real silence is still seen.
+TEST(PeerHeartbeat, OwnPauseIsNotSilence)
+{
+	FakeXen fx;
+	Region rg(4096, false);
+	std::atomic<uint64_t> clk{1000};
+	Ep a(fx, 1, rg, &clk), b(fx, 2, rg, &clk);
+	a.cfg.heartbeat_ms = 100;
+	b.cfg.heartbeat_ms = 100;
+	ASSERT_EQ(a.init(), 0);
+	ASSERT_EQ(b.init(), 0);
+	ASSERT_TRUE(connect_both(a, b));
+	clk += 50;
+	ASSERT_EQ(a.poll(), 1);
+	ASSERT_EQ(b.poll(), 1);
+	clk += 5000; // nobody ran
+	ASSERT_EQ(a.poll(), 1) << "a late poll";
+	for (int i = 0; i < 40; i++) {
+		clk += 50;
+		ASSERT_EQ(a.poll(), 1) << i;
+		ASSERT_EQ(b.poll(), 1) << i;
+	}
+	// b stops for good: a notices within its limit (400 ms) plus a poll.
+	int i;
+	for (i = 0; i < 20; i++) {
+		clk += 50;
+		if (a.poll() != 1)
+			break;
+	}
+	EXPECT_LT(i, 20);
+	EXPECT_EQ(a.info().error, XSR_ETIMEDOUT);
+}
+
 // A peer that publishes no period is not watched; ring progress counts as
 // a pulse too.
 TEST(PeerHeartbeat, UnwatchedAndRingProgress)
@@ -677,7 +712,11 @@ TEST(PeerHeartbeat, UnwatchedAndRingProgress)
 		ASSERT_EQ(b.poll(), 1) << i;
 		ASSERT_EQ(xsr_peer_recv(&b.p, buf, sizeof(buf), 0), 1);
 	}
-	clk += 201;
+	// a stops sending: silent once 200 ms pass, seen by a poll that is not
+	// itself a limit late (one after a whole limit is a pause of b's own).
+	clk += 150;
+	ASSERT_EQ(b.poll(), 1);
+	clk += 60;
 	EXPECT_EQ(b.poll(), XSR_ETIMEDOUT);
 }
 
