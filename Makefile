@@ -52,6 +52,12 @@ help:
 	@echo "  fuzz-long     10^8 fuzzer executions (FUZZ_LONG_RUNS) and line coverage of ringcore/"
 	@echo "  stress        the KUnit cells with STRESS_MIN minutes of the randomized exerciser"
 	@echo "  soak-xen      1 GiB each way per channel on Xen, then 100 module reloads mid-stream"
+	@echo "  install       module (KVER, default uname -r), tools, headers, libxenshm.a, xenshm.pc,"
+	@echo "                man pages, udev rule; DESTDIR= PREFIX= (install-module, install-user)"
+	@echo "  dkms-install, dkms-remove   the module through DKMS (dkms.conf)"
+	@echo "  deb           Debian packages for amd64 and arm64 (packaging/debian), lintian"
+	@echo "  test-install  the packages in a Debian 12 root: DKMS for 6.1 and 6.12, QEMU smoke"
+	@echo "  check-man     mandoc -T lint and lexgrog on docs/man/ (part of check)"
 
 deps:
 	@$(TOP)/scripts/deps.sh all

@@ -75,8 +75,11 @@ install: install-module install-user
 # One message instead of a wall of "Permission denied".
 install-check-root:
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -ne 0 ]; then \
-		echo "make $(INSTALL_GOAL): installing into the system needs root: run 'sudo make $(INSTALL_GOAL)'," \
-			"or stage the files with 'make $(INSTALL_GOAL) DESTDIR=/tmp/stage'" >&2; \
+		case "$(INSTALL_GOAL)" in \
+		dkms-*) echo "make $(INSTALL_GOAL): DKMS works on the system and needs root: run 'sudo make $(INSTALL_GOAL)'" >&2 ;; \
+		*) echo "make $(INSTALL_GOAL): installing into the system needs root: run 'sudo make $(INSTALL_GOAL)'," \
+			"or stage the files with 'make $(INSTALL_GOAL) DESTDIR=/tmp/stage'" >&2 ;; \
+		esac; \
 		exit 1; \
 	fi
 
@@ -156,7 +159,7 @@ dkms-install: install-check-root
 	@$(TOP)/scripts/check-kdir.sh $(INSTALL_KDIR)
 	@$(MAKE) --no-print-directory install-dkms-src DESTDIR=
 	dkms add -m $(DKMS_NAME) -v $(XENSHM_VERSION) 2>/dev/null || dkms status -m $(DKMS_NAME) -v $(XENSHM_VERSION) | grep -q .
-	dkms install -m $(DKMS_NAME) -v $(XENSHM_VERSION) -k $(KVER)
+	dkms install -m $(DKMS_NAME) -v $(XENSHM_VERSION) -k $(KVER) $(if $(KDIR),--kernelsourcedir $(INSTALL_KDIR))
 
 dkms-remove: install-check-root
 	@command -v dkms >/dev/null || { \

@@ -18,7 +18,9 @@
 #    udev rule and the man pages are installed (man -w finds each page);
 #    `pkg-config --cflags --libs xenshm` works and a C program built with it
 #    links; the Python module imports and passes its layout self-test; the
-#    tools run.
+#    tools run; `apt-get purge xenshm-dkms` removes the modules; then the
+#    tree's own `make dkms-install KVER=<6.12>` and `make dkms-remove` work
+#    in the same root.
 # 3. The 6.1 xenshm.ko that DKMS built is booted in QEMU on Debian's 6.1
 #    kernel with the smoke test of `make test-qemu-smoke`
 #    (scripts/qemu-smoke-init.sh).
@@ -188,7 +190,7 @@ rc=0; chroot "$root" xenshm-bench --no-such-option >/dev/null 2>&1 || rc=$?
 [ "$rc" -eq 2 ] || die "xenshm-bench --no-such-option exited $rc, want 2 (usage)"
 ok "tools installed and runnable"
 
-# ---- 3. the DKMS-built 6.1 module in QEMU --------------------------------
+# The 6.1 module for step 3, before the package goes.
 ko=$(compgen -G "$root/lib/modules/$abi61-amd64/updates/dkms/xenshm.ko*" | head -n1)
 smoke=$build/smoke
 mkdir -p "$smoke"
@@ -198,8 +200,31 @@ case "$ko" in
 *.ko.zst) zstd -qdc "$ko" >"$smoke/xenshm.ko" ;;
 *) die "unknown module file $ko" ;;
 esac
+
+DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get purge -y -q xenshm-dkms >"$build/purge.log" 2>&1 ||
+	die "apt-get purge xenshm-dkms failed (log: $build/purge.log)"
+! compgen -G "$root/lib/modules/*/updates/dkms/xenshm.ko*" >/dev/null ||
+	die "xenshm.ko still installed after apt-get purge xenshm-dkms"
+ok "apt-get purge xenshm-dkms removes the modules"
+
+# make dkms-install / dkms-remove from the tree, in the same root.
+mkdir -p "$root/tmp/src"
+(cd "$top" && git ls-files -z --cached --others --exclude-standard |
+	tar --null -T - --ignore-failed-read -cf - 2>/dev/null) | tar -x -C "$root/tmp/src"
+chroot "$root" make -C /tmp/src --no-print-directory dkms-install KVER="$abi612-amd64" \
+	>"$build/dkms-install.log" 2>&1 || { tail -n 20 "$build/dkms-install.log" >&2; die "make dkms-install failed"; }
+compgen -G "$root/lib/modules/$abi612-amd64/updates/dkms/xenshm.ko*" >/dev/null ||
+	die "make dkms-install: no xenshm.ko for $abi612-amd64"
+chroot "$root" make -C /tmp/src --no-print-directory dkms-remove >"$build/dkms-remove.log" 2>&1 ||
+	{ tail -n 20 "$build/dkms-remove.log" >&2; die "make dkms-remove failed"; }
+! compgen -G "$root/lib/modules/$abi612-amd64/updates/dkms/xenshm.ko*" >/dev/null &&
+	[ ! -e "$root/usr/src/xenshm-"* ] || die "make dkms-remove left the module or its source"
+ok "make dkms-install KVER=$abi612-amd64, make dkms-remove"
+
 cleanup
 trap - EXIT
+
+# ---- 3. the DKMS-built 6.1 module in QEMU --------------------------------
 printf 'release=%s\nversion=%s\nsrcversion=%s\n' \
 	"$(modinfo -F vermagic "$smoke/xenshm.ko" | cut -d' ' -f1)" \
 	"$(modinfo -F version "$smoke/xenshm.ko")" \
