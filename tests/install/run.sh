@@ -19,7 +19,7 @@
 #    `pkg-config --cflags --libs xenshm` works and a C program built with it
 #    links; the Python module imports and passes its layout self-test; the
 #    tools run; `apt-get purge xenshm-dkms` removes the modules; then the
-#    tree's own `make dkms-install KVER=<6.12>` and `make dkms-remove` work
+#    tree's own `make dkms-install KVER=<6.1>` and `make dkms-remove` work
 #    in the same root.
 # 3. The 6.1 xenshm.ko that DKMS built is booted in QEMU on Debian's 6.1
 #    kernel with the smoke test of `make test-qemu-smoke`
@@ -39,6 +39,7 @@ suite=bookworm
 mirror=${XENSHM_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 security=${XENSHM_DEBIAN_SECURITY:-http://deb.debian.org/debian-security}
 
+t0=$(date +%s)
 die() { echo "test-install: FAIL: $*" >&2; exit 1; }
 log() { echo "test-install: $*"; }
 ok() { echo "test-install: ok: $*"; }
@@ -208,18 +209,19 @@ DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get purge -y -q xenshm-dkms >"
 ok "apt-get purge xenshm-dkms removes the modules"
 
 # make dkms-install / dkms-remove from the tree, in the same root.
+start=$(date +%s)
 mkdir -p "$root/tmp/src"
 (cd "$top" && git ls-files -z --cached --others --exclude-standard |
 	tar --null -T - --ignore-failed-read -cf - 2>/dev/null) | tar -x -C "$root/tmp/src"
-chroot "$root" make -C /tmp/src --no-print-directory dkms-install KVER="$abi612-amd64" \
+chroot "$root" make -C /tmp/src --no-print-directory dkms-install KVER="$abi61-amd64" \
 	>"$build/dkms-install.log" 2>&1 || { tail -n 20 "$build/dkms-install.log" >&2; die "make dkms-install failed"; }
-compgen -G "$root/lib/modules/$abi612-amd64/updates/dkms/xenshm.ko*" >/dev/null ||
-	die "make dkms-install: no xenshm.ko for $abi612-amd64"
+compgen -G "$root/lib/modules/$abi61-amd64/updates/dkms/xenshm.ko*" >/dev/null ||
+	die "make dkms-install: no xenshm.ko for $abi61-amd64"
 chroot "$root" make -C /tmp/src --no-print-directory dkms-remove >"$build/dkms-remove.log" 2>&1 ||
 	{ tail -n 20 "$build/dkms-remove.log" >&2; die "make dkms-remove failed"; }
-! compgen -G "$root/lib/modules/$abi612-amd64/updates/dkms/xenshm.ko*" >/dev/null &&
+! compgen -G "$root/lib/modules/$abi61-amd64/updates/dkms/xenshm.ko*" >/dev/null &&
 	[ ! -e "$root/usr/src/xenshm-"* ] || die "make dkms-remove left the module or its source"
-ok "make dkms-install KVER=$abi612-amd64, make dkms-remove"
+ok "make dkms-install KVER=$abi61-amd64, make dkms-remove ($(( $(date +%s) - start )) s)"
 
 cleanup
 trap - EXIT
@@ -237,4 +239,4 @@ XENSHM_KSERIES=6.1 "$top/scripts/qemu-run.sh" --arch x86_64 --timeout "${SMOKE_T
 	--expect 'xenshm: selftest passed \([0-9]+ checks\)' --expect '^smoke: PASS$' ||
 	die "the DKMS-built module failed the QEMU smoke test (log: $smoke/console.log)"
 ok "DKMS-built xenshm.ko ($abi61-amd64) passes the QEMU smoke test"
-echo "test-install: PASS"
+echo "test-install: PASS ($(( $(date +%s) - t0 )) s)"
