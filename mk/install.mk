@@ -44,7 +44,10 @@ INSTALL ?= install
 XENSHM_VERSION := $(shell sed -n 's/^\#define XENSHM_VERSION "\(.*\)"$$/\1/p' $(TOP)/module/xenshm_main.h)
 
 # Kernel release: from KDIR when one is given, else the running kernel.
-KVER ?= $(if $(KDIR),$(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null),$(shell uname -r))
+# (utsrelease.h: what the module's vermagic says; Debian's headers carry the
+# upstream version in include/config/kernel.release instead.)
+KVER ?= $(if $(KDIR),$(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null),$(shell uname -r))
 INSTALL_KDIR = $(or $(KDIR),/lib/modules/$(KVER)/build)
 INSTALL_MODULE_OUT = $(BUILD)/install/$(KVER)
 
@@ -91,8 +94,10 @@ install-module: install-check-root
 		exit 1; } >&2
 	@$(MAKE) --no-print-directory module KDIR=$(INSTALL_KDIR) MODULE_OUT=$(INSTALL_MODULE_OUT)
 	$(INSTALL) -D -m 0644 $(INSTALL_MODULE_OUT)/xenshm.ko $(DESTDIR)/lib/modules/$(KVER)/updates/xenshm.ko
-	@if command -v depmod >/dev/null && [ -f /lib/modules/$(KVER)/modules.order -o -n "$(DESTDIR)" ]; then \
-		echo "  DEPMOD  $(KVER)"; depmod -a $(if $(DESTDIR),-b $(DESTDIR)) $(KVER); \
+	@if [ -n "$(DESTDIR)" ]; then \
+		echo "  (staged in $(DESTDIR): run 'depmod $(KVER)' where it is installed)"; \
+	elif command -v depmod >/dev/null; then \
+		echo "  DEPMOD  $(KVER)"; depmod -a $(KVER); \
 	fi
 
 install-user: install-check-root tools-$(INSTALL_USER_ARCH)-install
@@ -144,7 +149,9 @@ install-dkms-src:
 	@rm -rf $(DKMS_SRC) && $(INSTALL) -d $(DKMS_SRC)
 	cp -r $(TOP)/Kbuild $(addprefix $(TOP)/,$(DKMS_SRC_DIRS)) $(DKMS_SRC)/
 	rm -rf $(DKMS_SRC)/ringcore/peer.cpp $(DKMS_SRC)/kunit/configs
-	sed 's/#MODULE_VERSION#/$(XENSHM_VERSION)/' $(TOP)/dkms.conf >$(DKMS_SRC)/dkms.conf
+	sed -e "s/#MODULE_VERSION#/$(XENSHM_VERSION)/" \
+		-e "1a # Do not edit directly, generated from dkms.conf by make install-dkms-src." \
+		$(TOP)/dkms.conf >$(DKMS_SRC)/dkms.conf
 
 # dkms itself builds (dkms.conf's MAKE[0]: the same Kbuild, its probes and
 # its CONFIG_XEN check); the kernel folder is checked first so a bad one
