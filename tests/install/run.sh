@@ -20,7 +20,9 @@
 #    links; the Python module imports and passes its layout self-test; the
 #    tools run; `apt-get purge xenshm-dkms` removes the modules; then the
 #    tree's own `make dkms-install KVER=<6.1>` and `make dkms-remove` work
-#    in the same root.
+#    in the same root. A third "kernel", 6.1's headers without CONFIG_XEN,
+#    is skipped by DKMS (BUILD_EXCLUSIVE_CONFIG: apt-get install still
+#    succeeds) and refused by `make dkms-install` with check-kdir's message.
 # 3. The 6.1 xenshm.ko that DKMS built is booted in QEMU on Debian's 6.1
 #    kernel with the smoke test of `make test-qemu-smoke`
 #    (scripts/qemu-smoke-init.sh).
@@ -126,7 +128,15 @@ mkdir -p "$root/tmp/debs"
 cp "$debs"/xenshm-dkms_*_all.deb "$debs"/xenshm-tools_*_amd64.deb \
 	"$debs"/libxenshm-dev_*_amd64.deb "$debs"/python3-xenshm_*_all.deb "$root/tmp/debs/"
 
-log "apt-get install of the four packages (DKMS builds for ${kernels[*]})"
+# A third kernel whose headers lack Xen guest support (6.1's, CONFIG_XEN
+# removed): DKMS must skip it without failing the installation.
+noxen=${abi61}-noxen
+chroot "$root" sh -c "cp -a /usr/src/linux-headers-$abi61-amd64 /usr/src/linux-headers-$noxen &&
+	sed -i '/^CONFIG_XEN=/d' /usr/src/linux-headers-$noxen/.config &&
+	mkdir -p /lib/modules/$noxen && ln -s /usr/src/linux-headers-$noxen /lib/modules/$noxen/build" ||
+	die "cannot make the headers of a kernel without Xen"
+
+log "apt-get install of the four packages (DKMS builds for ${kernels[*]}; skips $noxen)"
 start=$(date +%s)
 # (apt in a chroot wants the files' absolute paths; ./ would do outside one)
 if ! DEBIAN_FRONTEND=noninteractive chroot "$root" sh -c \
@@ -151,6 +161,14 @@ for k in "${kernels[@]}"; do
 	[ "$vm" = "$k" ] || die "$ko: vermagic $vm, want $k"
 	ok "DKMS: ${ko#"$root"} (vermagic $vm)"
 done
+
+! compgen -G "$root/lib/modules/$noxen/updates/dkms/xenshm.ko*" >/dev/null ||
+	die "DKMS built xenshm.ko for $noxen, whose headers have no CONFIG_XEN"
+rc=0; chroot "$root" dkms build -m xenshm -v "$(cat "$root"/usr/src/xenshm-*/dkms.conf |
+	sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p')" -k "$noxen" >"$build/noxen.log" 2>&1 || rc=$?
+[ "$rc" -eq 77 ] && grep -q 'BUILD_EXCLUSIVE directive which does not match' "$build/noxen.log" ||
+	{ cat "$build/noxen.log" >&2; die "dkms build for $noxen: exit $rc, want 77 (BUILD_EXCLUSIVE_CONFIG)"; }
+ok "DKMS skips $noxen (no CONFIG_XEN): \"$(grep -m1 -o 'includes a BUILD_EXCLUSIVE.*' "$build/noxen.log")\""
 
 chroot "$root" getent group xenshm >/dev/null || die "no group xenshm"
 grep -q 'GROUP="xenshm", MODE="0660"' "$root/lib/udev/rules.d/60-xenshm.rules" ||
@@ -217,11 +235,16 @@ chroot "$root" make -C /tmp/src --no-print-directory dkms-install KVER="$abi61-a
 	>"$build/dkms-install.log" 2>&1 || { tail -n 20 "$build/dkms-install.log" >&2; die "make dkms-install failed"; }
 compgen -G "$root/lib/modules/$abi61-amd64/updates/dkms/xenshm.ko*" >/dev/null ||
 	die "make dkms-install: no xenshm.ko for $abi61-amd64"
+rc=0; chroot "$root" make -C /tmp/src --no-print-directory dkms-install KVER="$noxen" \
+	>"$build/dkms-install-noxen.log" 2>&1 || rc=$?
+[ "$rc" -ne 0 ] && grep -q 'CONFIG_XEN is not set: xenshm needs a kernel with Xen guest support' \
+	"$build/dkms-install-noxen.log" ||
+	{ cat "$build/dkms-install-noxen.log" >&2; die "make dkms-install KVER=$noxen: no clear refusal"; }
 chroot "$root" make -C /tmp/src --no-print-directory dkms-remove >"$build/dkms-remove.log" 2>&1 ||
 	{ tail -n 20 "$build/dkms-remove.log" >&2; die "make dkms-remove failed"; }
 ! compgen -G "$root/lib/modules/$abi61-amd64/updates/dkms/xenshm.ko*" >/dev/null &&
 	[ ! -e "$root/usr/src/xenshm-"* ] || die "make dkms-remove left the module or its source"
-ok "make dkms-install KVER=$abi61-amd64, make dkms-remove ($(( $(date +%s) - start )) s)"
+ok "make dkms-install KVER=$abi61-amd64, make dkms-remove; KVER=$noxen refused: CONFIG_XEN is not set ($(( $(date +%s) - start )) s)"
 
 cleanup
 trap - EXIT
