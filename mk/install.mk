@@ -57,9 +57,8 @@ TOOLS_LDFLAGS ?= $(USER_LDFLAGS)
 
 # Headers a program needs for #include <libxenshm.h> (or .hpp), under
 # $(INCLUDEDIR)/xenshm/ in the tree's own spelling ("uapi/xenshm.h",
-# "xenshm/xsr.h"), so xenshm.pc adds one -I and nothing is renamed.
-INSTALL_HEADERS := lib/libxenshm.h lib/libxenshm.hpp uapi/xenshm.h
-INSTALL_HEADERS_SUB := uapi/xenshm.h:uapi ringcore/include/xenshm/xsr.h:xenshm
+# "xenshm/xsr.h"), so xenshm.pc adds one -I and nothing is renamed (see
+# install-user). libxenshm.a needs no C++ runtime: a C program links it alone.
 
 MAN_PAGES := $(wildcard $(TOP)/docs/man/*.[1-9])
 
