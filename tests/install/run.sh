@@ -195,7 +195,10 @@ int main(void)
 EOF
 chroot "$root" sh -c "gcc -Wall -Werror -o /tmp/pc-test /tmp/pc-test.c $flags && /tmp/pc-test" >"$build/pc-test.out" 2>&1 ||
 	{ cat "$build/pc-test.out" >&2; die "a C program built with pkg-config's flags ($flags) failed"; }
-ok "pkg-config --cflags --libs xenshm: $flags; a C program links and runs"
+echo '#include <libxenshm.hpp>' >"$root/tmp/pc-test.cpp"
+chroot "$root" sh -c "g++ -Wall -Werror -fsyntax-only /tmp/pc-test.cpp $flags" >"$build/pc-test-cxx.out" 2>&1 ||
+	{ cat "$build/pc-test-cxx.out" >&2; die "#include <libxenshm.hpp> with pkg-config's flags failed"; }
+ok "pkg-config --cflags --libs xenshm: $flags; a C program links and runs, libxenshm.hpp compiles"
 
 chroot "$root" python3 -m xenshm.abi >"$build/python.out" 2>&1 ||
 	{ cat "$build/python.out" >&2; die "python3 -m xenshm.abi failed"; }
