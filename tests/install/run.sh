@@ -200,9 +200,9 @@ chroot "$root" sh -c "g++ -Wall -Werror -fsyntax-only /tmp/pc-test.cpp $flags" >
 	{ cat "$build/pc-test-cxx.out" >&2; die "#include <libxenshm.hpp> with pkg-config's flags failed"; }
 ok "pkg-config --cflags --libs xenshm: $flags; a C program links and runs, libxenshm.hpp compiles"
 
-chroot "$root" python3 -m xenshm.abi >"$build/python.out" 2>&1 ||
-	{ cat "$build/python.out" >&2; die "python3 -m xenshm.abi failed"; }
-ok "python3 -m xenshm.abi"
+chroot "$root" sh -c 'python3 -m xenshm.abi && python3 -c "import xenshm; print(xenshm.Channel)"' \
+	>"$build/python.out" 2>&1 || { cat "$build/python.out" >&2; die "python3-xenshm: import failed"; }
+ok "python3 -m xenshm.abi; import xenshm.Channel"
 
 chroot "$root" xenshm-info /dev/null >/dev/null 2>&1 || true
 for t in xenshm-info xenshm-cat xenshm-bench; do
