@@ -53,6 +53,12 @@ help:
 	@echo "  stress        the KUnit cells with STRESS_MIN minutes of the randomized exerciser"
 	@echo "  bench-xen     Xen/arm64 in QEMU, Dom0<->domU1: xenshm rw/mmap/zero copy vs libxenvchan, a /dev/mem ring, memcpy"
 	@echo "  soak-xen      1 GiB each way per channel on Xen, then 100 module reloads mid-stream"
+	@echo "  install       module (KVER, default uname -r), tools, headers, libxenshm.a, xenshm.pc,"
+	@echo "                man pages, udev rule; DESTDIR= PREFIX= (install-module, install-user)"
+	@echo "  dkms-install, dkms-remove   the module through DKMS (dkms.conf)"
+	@echo "  deb           Debian packages for amd64 and arm64 (packaging/debian), lintian"
+	@echo "  test-install  the packages in a Debian 12 root: DKMS for 6.1 and 6.12, QEMU smoke"
+	@echo "  check-man     mandoc -T lint and lexgrog on docs/man/ (part of check)"
 
 deps:
 	@$(TOP)/scripts/deps.sh all

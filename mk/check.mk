@@ -6,6 +6,8 @@
 #   make check-format   ringcore's C++: clang-format --dry-run --Werror
 #   make check-poison   every ringcore/*.cpp includes xenshm/poison.hpp last
 #   make regen-check    the generated ABI files match the spec (mk/codegen.mk)
+#   make check-man      mandoc -T lint and lexgrog on docs/man/* (mk/install.mk)
+#   make check-packaging  dkms.conf and packaging/debian agree with the tree (mk/install.mk)
 #
 # Which tool judges which code:
 # - The kernel C is held to checkpatch --strict, not to clang-format. The
@@ -32,7 +34,7 @@ CHECK_POISON_LINE := \#include "xenshm/poison.hpp"
 
 .PHONY: check check-format check-poison
 
-check: checkpatch check-format check-poison regen-check
+check: checkpatch check-format check-poison regen-check check-man check-packaging
 	@echo "check: ok"
 
 check-format:

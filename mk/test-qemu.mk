@@ -30,7 +30,8 @@ TEST_QEMU_HDRS := $(wildcard $(TOP)/tests/qemu/*.h)
 
 .PHONY: test-qemu test-qemu-progs bench-dev
 
-# The x86_64 guest also runs the Python example (tools/python/examples/) with
+# The x86_64 guest also runs the Python example (tools/python/examples/) and
+# the unit tests of xenshm.Channel (tools/python/tests/) with
 # the host's own Debian python3 (same distribution and glibc as the guest
 # userspace needs): the interpreter, its shared libraries, _ctypes and a zip
 # of the pure-Python standard library.
@@ -44,8 +45,8 @@ QEMU_PY_ZIP := $(QEMU_OUT)/x86_64/python311.zip
 QEMU_PY_ADDS_x86_64 = $(if $(wildcard $(QEMU_PY)), \
 	--add $(QEMU_PY):/usr/bin/python3 $(foreach l,$(QEMU_PY_LIBS),--add $(l):$(l)) \
 	--add $(QEMU_CTYPES_DST) --add $(QEMU_PY_ZIP):/usr/lib/python311.zip \
-	--add $(TOP)/tools/python/xenshm/abi.py:/tools/python/xenshm/abi.py \
-	--add $(TOP)/tools/python/examples/loopback_rw.py:/tools/python/examples/loopback_rw.py)
+	$(foreach f,$(wildcard $(TOP)/tools/python/xenshm/*.py $(TOP)/tools/python/examples/*.py \
+		$(TOP)/tools/python/tests/*.py),--add $(f):$(patsubst $(TOP)/%,/%,$(f))))
 QEMU_CTYPES_DST = $(QEMU_PY_CTYPES):$(QEMU_PY_STDLIB)/lib-dynload/$(notdir $(QEMU_PY_CTYPES))
 QEMU_PY_DEPS_x86_64 = $(if $(wildcard $(QEMU_PY)),$(QEMU_PY_ZIP))
 

@@ -69,6 +69,6 @@ $(foreach a,$(USER_ARCHES),$(eval $(call user_arch_rules,$(a))))
 .PHONY: tools-python-check
 tools-python-check:
 	cd $(TOP)/tools/python && $(PYTHON) -m xenshm.abi && \
-		$(PYTHON) -m py_compile examples/*.py
+		$(PYTHON) -m py_compile xenshm/*.py examples/*.py tests/*.py
 
 endif # XENSHM_TOOLS_MK

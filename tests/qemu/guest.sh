@@ -59,5 +59,13 @@ if [ -x /usr/bin/python3 ]; then
 		echo "guest: python example FAILED"
 		rc=1
 	fi
+	echo "guest: python xenshm.Channel tests"
+	if PYTHONHOME=/usr PYTHONDONTWRITEBYTECODE=1 \
+	   /usr/bin/python3 /tools/python/tests/test_channel.py --pair 1 -v; then
+		echo "guest: python xenshm.Channel tests ok"
+	else
+		echo "guest: python xenshm.Channel tests FAILED"
+		rc=1
+	fi
 fi
 exit $rc
