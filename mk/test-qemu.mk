@@ -33,21 +33,23 @@ TEST_QEMU_HDRS := $(wildcard $(TOP)/tests/qemu/*.h)
 # The x86_64 guest also runs the Python example (tools/python/examples/) and
 # the unit tests of xenshm.Channel (tools/python/tests/) with
 # the host's own Debian python3 (same distribution and glibc as the guest
-# userspace needs): the interpreter, its shared libraries, _ctypes and a zip
-# of the pure-Python standard library.
+# userspace needs): the interpreter, its shared libraries, a few extension
+# modules and a zip of the pure-Python standard library.
 QEMU_PY := /usr/bin/python3.11
 QEMU_PY_STDLIB := /usr/lib/python3.11
 QEMU_PY_LIBS := /lib64/ld-linux-x86-64.so.2 /lib/x86_64-linux-gnu/libc.so.6 \
 	/lib/x86_64-linux-gnu/libm.so.6 /lib/x86_64-linux-gnu/libz.so.1 \
 	/lib/x86_64-linux-gnu/libexpat.so.1 /lib/x86_64-linux-gnu/libffi.so.8
-QEMU_PY_CTYPES := $(QEMU_PY_STDLIB)/lib-dynload/_ctypes.cpython-311-x86_64-linux-gnu.so
+# Extension modules: ctypes for the bindings, and what asyncio needs (the
+# Channel tests run an asyncio echo).
+QEMU_PY_EXTS := $(foreach m,_ctypes _contextvars _asyncio,\
+	$(QEMU_PY_STDLIB)/lib-dynload/$(m).cpython-311-x86_64-linux-gnu.so)
 QEMU_PY_ZIP := $(QEMU_OUT)/x86_64/python311.zip
 QEMU_PY_ADDS_x86_64 = $(if $(wildcard $(QEMU_PY)), \
 	--add $(QEMU_PY):/usr/bin/python3 $(foreach l,$(QEMU_PY_LIBS),--add $(l):$(l)) \
-	--add $(QEMU_CTYPES_DST) --add $(QEMU_PY_ZIP):/usr/lib/python311.zip \
+	$(foreach e,$(QEMU_PY_EXTS),--add $(e):$(e)) --add $(QEMU_PY_ZIP):/usr/lib/python311.zip \
 	$(foreach f,$(wildcard $(TOP)/tools/python/xenshm/*.py $(TOP)/tools/python/examples/*.py \
 		$(TOP)/tools/python/tests/*.py),--add $(f):$(patsubst $(TOP)/%,/%,$(f))))
-QEMU_CTYPES_DST = $(QEMU_PY_CTYPES):$(QEMU_PY_STDLIB)/lib-dynload/$(notdir $(QEMU_PY_CTYPES))
 QEMU_PY_DEPS_x86_64 = $(if $(wildcard $(QEMU_PY)),$(QEMU_PY_ZIP))
 
 $(QEMU_PY_ZIP): $(TOP)/scripts/python-stdlib-zip.py

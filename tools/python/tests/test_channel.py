@@ -9,6 +9,7 @@ case; every case opens both ends and closes them, so the pair is free between
 cases. Not covered: Xen transport, mmap (Channel has no mapping API), the
 eventfd firing (only its registration), heartbeat expiry.
 """
+import asyncio
 import errno
 import os
 import select
@@ -141,6 +142,46 @@ class ChannelTest(unittest.TestCase):
         with self.assertRaises(OSError) as cm:
             self.a.connect(mode="message")
         self.assertEqual(cm.exception.errno, errno.EISCONN)
+
+    def test_asyncio_echo(self):
+        """An echo server and a client on one event loop, woken through fileno()."""
+        self.connect_both("message")
+        for ch in (self.a, self.b):
+            os.set_blocking(ch.fileno(), False)
+        msgs = [bytes([i]) * (1 + 97 * i) for i in range(40)]
+
+        async def readable(ch):
+            loop = asyncio.get_running_loop()
+            ready = loop.create_future()
+            loop.add_reader(ch.fileno(), ready.set_result, None)
+            try:
+                await ready
+            finally:
+                loop.remove_reader(ch.fileno())
+
+        async def recv(ch):
+            while True:
+                try:
+                    return ch.recv()
+                except BlockingIOError:
+                    await readable(ch)
+
+        async def server():
+            for _ in msgs:
+                self.b.send(await recv(self.b))
+
+        async def client():
+            got = []
+            for m in msgs:
+                self.a.send(m)
+                got.append(await recv(self.a))
+            return got
+
+        async def both():
+            got, _ = await asyncio.gather(client(), server())
+            return got
+
+        self.assertEqual(asyncio.run(asyncio.wait_for(both(), 20)), msgs)
 
     def test_reset_returns_to_idle(self):
         self.connect_both("stream")
