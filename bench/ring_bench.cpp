@@ -17,16 +17,25 @@
 //             size: acquire/release indices (each side caches the other's
 //             index), no framing, no validation, no notification (spins).
 //   memcpy    one thread copying a message-sized buffer.
-//   spsc      boost::lockfree::spsc_queue of 64-byte elements, push/pop.
+//   spsc      boost::lockfree::spsc_queue of message-sized elements (64 B,
+//             1 KiB, 64 KiB; same 256 KiB of storage), push/pop.
 //   pipe      a Linux pipe, write()/read() of one message at a time.
 // Every variant moves the same bytes per message (copy in at the producer,
 // copy out at the consumer; the consumer touches every byte it receives).
+// Threads are pinned, producer on CPU 0 and consumer on CPU 1
+// (BENCH_RING_PIN=0: not pinned), and every run counts the involuntary
+// context switches of both threads ("preempt").
 // After the runs it prints one ratio per line (medians of the repetitions,
 // with the spread), and writes every repetition as JSON next to the binary
 // (ring_bench.json; BENCH_RING_JSON=path to change) for scripts/plot-bench.py.
+// BENCH_RING_PAIRS=N runs paired instead (see register_pairs()): ring and a
+// reference back to back, N times per size, and reports the median of the
+// per-pair ratios with its spread.
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <linux/futex.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -62,6 +71,47 @@ inline void cpu_relax()
 	asm volatile("yield" ::: "memory");
 #endif
 }
+
+// Threads pinned (BENCH_RING_PIN, default 1 on a machine with >= 2 CPUs):
+// the producer (the benchmark's own thread) on CPU 0, the consumer on CPU 1,
+// so the scheduler cannot stack both on one CPU or move them mid-run.
+bool g_pin = true;
+
+inline void pin_self(int cpu)
+{
+	if (!g_pin)
+		return;
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+inline void pin_producer()
+{
+	pin_self(0);
+}
+
+inline void pin_consumer()
+{
+	pin_self(1);
+}
+
+// Involuntary context switches of the calling thread: a run whose threads
+// were preempted measured the scheduler (counter "preempt": both threads).
+inline long nivcsw_self()
+{
+	rusage ru;
+	getrusage(RUSAGE_THREAD, &ru);
+	return ru.ru_nivcsw;
+}
+
+// The consumer's preemptions, stored when its lambda returns.
+struct PreemptCount {
+	std::atomic<long> &out;
+	long start = nivcsw_self();
+	~PreemptCount() { out.store(nivcsw_self() - start); }
+};
 
 struct Bell {
 	alignas(64) std::atomic<uint32_t> seq{0};
@@ -264,7 +314,12 @@ void BM_ring_impl(benchmark::State &st)
 	std::atomic<uint64_t> cons_sleeps{0}, cons_notes{0};
 	std::vector<uint8_t> src(msg, 0x3c);
 
+	pin_producer();
+	std::atomic<long> cons_preempt{0};
+	const long prod_preempt0 = nivcsw_self();
 	std::thread cons([&] {
+		pin_consumer();
+		PreemptCount pc{cons_preempt};
 		std::vector<uint8_t> dst(msg);
 		uint64_t got = 0, sum = 0;
 		uint32_t since = 0;
@@ -368,6 +423,7 @@ void BM_ring_impl(benchmark::State &st)
 	stop = true;
 	to_cons.ring();
 	cons.join();
+	st.counters["preempt"] = double(nivcsw_self() - prod_preempt0 + cons_preempt.load());
 	st.SetBytesProcessed(int64_t(sent * msg));
 	st.SetItemsProcessed(int64_t(sent));
 	// Notifications in both directions (each would be an event channel send).
@@ -405,7 +461,12 @@ void BM_handoff(benchmark::State &st)
 	std::vector<uint8_t> src(msg, 0x3c);
 	const uint32_t mask = kDataSize - 1;
 
+	pin_producer();
+	std::atomic<long> cons_preempt{0};
+	const long prod_preempt0 = nivcsw_self();
 	std::thread cons([&] {
+		pin_consumer();
+		PreemptCount pc{cons_preempt};
 		std::vector<uint8_t> dst(msg);
 		uint32_t c = 0, p = 0;
 		uint64_t got = 0, sum = 0;
@@ -452,6 +513,7 @@ void BM_handoff(benchmark::State &st)
 	}
 	stop = true;
 	cons.join();
+	st.counters["preempt"] = double(nivcsw_self() - prod_preempt0 + cons_preempt.load());
 	st.SetBytesProcessed(int64_t(sent * msg));
 	st.SetItemsProcessed(int64_t(sent));
 	delete h;
@@ -463,6 +525,7 @@ void BM_memcpy(benchmark::State &st)
 	const size_t msg = size_t(st.range(0));
 	std::vector<uint8_t> src(msg, 0x3c), dst(msg);
 	uint64_t done = 0;
+	pin_producer();
 	for (auto _ : st) {
 		const size_t n = msgs_per_iter(msg);
 		for (size_t i = 0; i < n; i++) {
@@ -476,24 +539,35 @@ void BM_memcpy(benchmark::State &st)
 }
 
 // ------------------------------------------------------------------ spsc_queue
-struct Msg64 {
-	uint8_t b[64];
+// Elements of the message size, capacity so that the storage is the ring's
+// data area (boost keeps one slot empty: at 64 KiB it holds 3 messages, as
+// the ring holds 3 records per lap).
+template <size_t N>
+struct Msg {
+	uint8_t b[N];
 };
 
-void BM_spsc(benchmark::State &st)
+template <size_t N>
+void BM_spsc_impl(benchmark::State &st)
 {
-	auto *q = new boost::lockfree::spsc_queue<Msg64, boost::lockfree::capacity<kDataSize / 64>>;
+	using Q = boost::lockfree::spsc_queue<Msg<N>, boost::lockfree::capacity<kDataSize / N>>;
+	auto *q = new Q;
 	std::atomic<uint64_t> consumed{0};
 	std::atomic<bool> stop{false};
-	Msg64 src;
-	std::memset(src.b, 0x3c, 64);
+	auto *src = new Msg<N>;
+	std::memset(src->b, 0x3c, N);
+	pin_producer();
+	std::atomic<long> cons_preempt{0};
+	const long prod_preempt0 = nivcsw_self();
 	std::thread cons([&] {
-		Msg64 m;
+		pin_consumer();
+		PreemptCount pc{cons_preempt};
+		auto *m = new Msg<N>;
 		uint64_t got = 0, sum = 0;
 		Backoff b;
 		while (!stop.load(std::memory_order_relaxed)) {
-			if (q->pop(m)) {
-				sum += touch(m.b, 64);
+			if (q->pop(*m)) {
+				sum += touch(m->b, N);
 				report_busy(consumed, ++got);
 			} else {
 				report_idle(consumed, got);
@@ -501,12 +575,13 @@ void BM_spsc(benchmark::State &st)
 			}
 		}
 		g_sink += sum;
+		delete m;
 	});
 	uint64_t sent = 0;
 	for (auto _ : st) {
-		const size_t n = msgs_per_iter(64);
+		const size_t n = msgs_per_iter(N);
 		for (size_t i = 0; i < n; i++)
-			for (Backoff b; !q->push(src);)
+			for (Backoff b; !q->push(*src);)
 				b.pause();
 		sent += n;
 		for (Backoff b; consumed.load(std::memory_order_acquire) < sent;)
@@ -514,9 +589,25 @@ void BM_spsc(benchmark::State &st)
 	}
 	stop = true;
 	cons.join();
-	st.SetBytesProcessed(int64_t(sent * 64));
+	st.counters["preempt"] = double(nivcsw_self() - prod_preempt0 + cons_preempt.load());
+	st.SetBytesProcessed(int64_t(sent * N));
 	st.SetItemsProcessed(int64_t(sent));
+	delete src;
 	delete q;
+}
+
+void BM_spsc(benchmark::State &st)
+{
+	switch (st.range(0)) {
+	case 64:
+		return BM_spsc_impl<64>(st);
+	case 1024:
+		return BM_spsc_impl<1024>(st);
+	case 65536:
+		return BM_spsc_impl<65536>(st);
+	default:
+		st.SkipWithError("spsc: size not instantiated");
+	}
 }
 
 // ------------------------------------------------------------------ pipe
@@ -530,7 +621,12 @@ void BM_pipe(benchmark::State &st)
 	}
 	std::atomic<uint64_t> consumed{0};
 	std::vector<uint8_t> src(msg, 0x3c);
+	pin_producer();
+	std::atomic<long> cons_preempt{0};
+	const long prod_preempt0 = nivcsw_self();
 	std::thread cons([&] {
+		pin_consumer();
+		PreemptCount pc{cons_preempt};
 		std::vector<uint8_t> dst(msg);
 		uint64_t got = 0, sum = 0;
 		for (;;) {
@@ -559,6 +655,7 @@ void BM_pipe(benchmark::State &st)
 	}
 	close(fds[1]);
 	cons.join();
+	st.counters["preempt"] = double(nivcsw_self() - prod_preempt0 + cons_preempt.load());
 	close(fds[0]);
 	st.SetBytesProcessed(int64_t(sent * msg));
 	st.SetItemsProcessed(int64_t(sent));
@@ -573,11 +670,23 @@ struct Collector : benchmark::ConsoleReporter {
 	};
 	std::map<std::string, Agg> bps;
 	std::map<std::string, std::map<std::string, double>> counters; // medians
+	// Paired mode: every run in the order it ran (name without /real_time).
+	struct One {
+		std::string name;
+		double bps, preempt;
+	};
+	std::vector<One> seq;
 	void ReportRuns(const std::vector<Run> &runs) override
 	{
 		for (const Run &r : runs) {
-			if (r.run_type != Run::RT_Aggregate)
+			if (r.run_type != Run::RT_Aggregate) {
+				auto it = r.counters.find("bytes_per_second");
+				auto pre = r.counters.find("preempt");
+				if (it != r.counters.end() && !r.error_occurred)
+					seq.push_back({r.run_name.function_name + "/" + r.run_name.args, it->second.value,
+						       pre != r.counters.end() ? pre->second.value : 0});
 				continue;
+			}
 			std::string name = r.run_name.function_name + "/" + r.run_name.args;
 			auto it = r.counters.find("bytes_per_second");
 			if (it != r.counters.end()) {
@@ -610,12 +719,132 @@ double max_of(const std::vector<double> &v)
 }
 
 #define STATS ComputeStatistics("min", min_of)->ComputeStatistics("max", max_of)
-BENCHMARK(BM_ring)->Arg(64)->Arg(1024)->Arg(65536)->UseRealTime()->STATS;
-BENCHMARK(BM_ring_facade)->Arg(64)->UseRealTime()->STATS;
-BENCHMARK(BM_handoff)->Arg(64)->Arg(1024)->Arg(65536)->UseRealTime()->STATS;
-BENCHMARK(BM_memcpy)->Arg(64)->Arg(1024)->Arg(65536)->STATS;
-BENCHMARK(BM_spsc)->UseRealTime()->STATS;
-BENCHMARK(BM_pipe)->Arg(64)->UseRealTime()->STATS;
+static void register_all()
+{
+	benchmark::RegisterBenchmark("BM_ring", BM_ring)->Arg(64)->Arg(1024)->Arg(65536)->UseRealTime()->STATS;
+	benchmark::RegisterBenchmark("BM_ring_facade", BM_ring_facade)->Arg(64)->UseRealTime()->STATS;
+	benchmark::RegisterBenchmark("BM_handoff", BM_handoff)->Arg(64)->Arg(1024)->Arg(65536)->UseRealTime()->STATS;
+	benchmark::RegisterBenchmark("BM_memcpy", BM_memcpy)->Arg(64)->Arg(1024)->Arg(65536)->STATS;
+	benchmark::RegisterBenchmark("BM_spsc", BM_spsc)->Arg(64)->Arg(1024)->Arg(65536)->UseRealTime()->STATS;
+	benchmark::RegisterBenchmark("BM_pipe", BM_pipe)->Arg(64)->UseRealTime()->STATS;
+}
+
+// Paired mode (BENCH_RING_PAIRS=N): N pairs per size, each pair variant A
+// then reference B back to back (A, B, A, B, ...; one repetition each), so
+// both halves of a pair see the same machine; the verdict is the median of
+// the per-pair ratios A/B with its spread. BENCH_RING_PAIR_A (ring,
+// ring_facade, default ring), BENCH_RING_PAIR_B (spsc, handoff, default
+// spsc), BENCH_RING_PAIR_SIZES (default 64,1024,65536).
+using bench_fn = void (*)(benchmark::State &);
+static bench_fn variant(const std::string &v)
+{
+	if (v == "ring")
+		return BM_ring;
+	if (v == "ring_facade")
+		return BM_ring_facade;
+	if (v == "spsc")
+		return BM_spsc;
+	if (v == "handoff")
+		return BM_handoff;
+	return nullptr;
+}
+
+static std::string env_or(const char *name, const char *def)
+{
+	const char *v = std::getenv(name);
+	return v && *v ? v : def;
+}
+
+static std::vector<long> pair_sizes()
+{
+	std::vector<long> out;
+	std::string s = env_or("BENCH_RING_PAIR_SIZES", "64,1024,65536");
+	for (size_t i = 0; i < s.size();) {
+		size_t j = s.find(',', i);
+		if (j == std::string::npos)
+			j = s.size();
+		out.push_back(std::atol(s.substr(i, j - i).c_str()));
+		i = j + 1;
+	}
+	return out;
+}
+
+static bool register_pairs(int pairs, std::string &a, std::string &b)
+{
+	a = env_or("BENCH_RING_PAIR_A", "ring");
+	b = env_or("BENCH_RING_PAIR_B", "spsc");
+	bench_fn fa = variant(a), fb = variant(b);
+	if (!fa || !fb)
+		return false;
+	const std::string na = "BM_" + a, nb = "BM_" + b;
+	for (int k = 0; k < pairs; k++)
+		for (long sz : pair_sizes()) {
+			benchmark::RegisterBenchmark(na.c_str(), fa)->Arg(sz)->UseRealTime();
+			benchmark::RegisterBenchmark(nb.c_str(), fb)->Arg(sz)->UseRealTime();
+		}
+	return true;
+}
+
+static double quantile(std::vector<double> v, double q)
+{
+	std::sort(v.begin(), v.end());
+	const double pos = q * double(v.size() - 1);
+	const size_t i = size_t(pos);
+	const double f = pos - double(i);
+	return i + 1 < v.size() ? v[i] * (1 - f) + v[i + 1] * f : v[i];
+}
+
+static void print_ratios(const char *what, std::map<long, std::vector<double>> &ratios,
+			 std::map<long, std::vector<double>> &bps_a, std::map<long, std::vector<double>> &bps_b,
+			 const std::string &a, const std::string &b)
+{
+	std::printf("%s\n", what);
+	for (auto &[n, v] : ratios) {
+		if (v.empty())
+			continue;
+		std::printf("  %s/%s %6ld B: %.2f [%.2f .. %.2f] {%.2f .. %.2f}  %2zu pairs;  median MB/s %s %.0f, %s %.0f\n",
+			    a.c_str(), b.c_str(), n, quantile(v, 0.5), quantile(v, 0.25), quantile(v, 0.75),
+			    quantile(v, 0), quantile(v, 1), v.size(), a.c_str(), quantile(bps_a[n], 0.5) / 1e6,
+			    b.c_str(), quantile(bps_b[n], 0.5) / 1e6);
+	}
+}
+
+// Pairs in which neither run saw more than BENCH_RING_CLEAN involuntary
+// context switches (both threads together; default 2) are reported apart:
+// on a shared machine the spinning references collapse when a thread of
+// theirs is preempted, the ring much less, so a disturbed pair measures the
+// scheduler rather than the queues.
+static void report_pairs(const Collector &rep, const std::string &a, const std::string &b)
+{
+	const double clean_max = std::atof(env_or("BENCH_RING_CLEAN", "2").c_str());
+	std::map<long, std::vector<double>> ratios, bps_a, bps_b, c_ratios, c_bps_a, c_bps_b;
+	const auto &seq = rep.seq;
+	for (size_t i = 0; i + 1 < seq.size(); i += 2) {
+		const std::string &x = seq[i].name, &y = seq[i + 1].name;
+		const std::string sx = x.substr(x.find('/') + 1), sy = y.substr(y.find('/') + 1);
+		if (x.rfind("BM_" + a + "/", 0) || y.rfind("BM_" + b + "/", 0) || sx != sy || seq[i + 1].bps <= 0) {
+			std::printf("pairs out of step at run %zu (%s, %s)\n", i, x.c_str(), y.c_str());
+			return;
+		}
+		const long key = std::atol(sx.c_str());
+		const double r = seq[i].bps / seq[i + 1].bps;
+		ratios[key].push_back(r);
+		bps_a[key].push_back(seq[i].bps);
+		bps_b[key].push_back(seq[i + 1].bps);
+		if (seq[i].preempt <= clean_max && seq[i + 1].preempt <= clean_max) {
+			c_ratios[key].push_back(r);
+			c_bps_a[key].push_back(seq[i].bps);
+			c_bps_b[key].push_back(seq[i + 1].bps);
+		}
+	}
+	std::printf("\npaired runs (%s, %s, %s, ...), threads %s: per-pair ratio %s/%s, median [IQR] {min .. max}\n",
+		    a.c_str(), b.c_str(), a.c_str(), g_pin ? "pinned (producer CPU 0, consumer CPU 1)" : "not pinned",
+		    a.c_str(), b.c_str());
+	print_ratios("all pairs:", ratios, bps_a, bps_b, a, b);
+	std::string what = "undisturbed pairs (<= " + env_or("BENCH_RING_CLEAN", "2") +
+			   " involuntary context switches in each run):";
+	print_ratios(what.c_str(), c_ratios, c_bps_a, c_bps_b, a, b);
+}
 
 int main(int argc, char **argv)
 {
@@ -648,6 +877,26 @@ int main(int argc, char **argv)
 		args.push_back(out.data());
 		args.push_back(fmt.data());
 	}
+	int pairs = 0;
+	if (const char *pp = std::getenv("BENCH_RING_PAIRS"))
+		pairs = std::atoi(pp);
+	if (pairs > 0 && !user_reps) { // one repetition per run: the pairs are the repetitions
+		args.erase(std::find(args.begin(), args.end(), reps.data()));
+		args.erase(std::find(args.begin(), args.end(), aggr.data()));
+	}
+	if (const char *pin = std::getenv("BENCH_RING_PIN"))
+		g_pin = std::atoi(pin) != 0;
+	if (std::thread::hardware_concurrency() < 2)
+		g_pin = false;
+	std::string pa, pb;
+	if (pairs > 0) {
+		if (!register_pairs(pairs, pa, pb)) {
+			std::fprintf(stderr, "BENCH_RING_PAIR_A/B: unknown variant\n");
+			return 2;
+		}
+	} else {
+		register_all();
+	}
 	int ac = int(args.size());
 	benchmark::Initialize(&ac, args.data());
 	if (const char *b = std::getenv("BENCH_RING_TX_BATCH"))
@@ -665,6 +914,10 @@ int main(int argc, char **argv)
 	Collector rep;
 	benchmark::RunSpecifiedBenchmarks(&rep);
 	benchmark::Shutdown();
+	if (pairs > 0) {
+		report_pairs(rep, pa, pb);
+		return 0;
+	}
 
 	// Ratio of the medians; in brackets the range from the worst to the
 	// best repetition pairing (min/max and max/min).
@@ -680,8 +933,10 @@ int main(int argc, char **argv)
 	ratio("ring/handoff 1KiB", "BM_ring/1024", "BM_handoff/1024");
 	ratio("ring/handoff 64KiB", "BM_ring/65536", "BM_handoff/65536");
 	ratio("ring/memcpy 64KiB", "BM_ring/65536", "BM_memcpy/65536");
-	ratio("ring/spsc_queue 64B", "BM_ring/64", "BM_spsc/");
-	ratio("ring_facade/spsc_queue 64B", "BM_ring_facade/64", "BM_spsc/");
+	ratio("ring/spsc_queue 64B", "BM_ring/64", "BM_spsc/64");
+	ratio("ring/spsc_queue 1KiB", "BM_ring/1024", "BM_spsc/1024");
+	ratio("ring/spsc_queue 64KiB", "BM_ring/65536", "BM_spsc/65536");
+	ratio("ring_facade/spsc_queue 64B", "BM_ring_facade/64", "BM_spsc/64");
 	ratio("ring/ring_facade 64B", "BM_ring/64", "BM_ring_facade/64");
 	ratio("ring/pipe 64B", "BM_ring/64", "BM_pipe/64");
 	if (rep.counters.count("BM_ring/64")) {
