@@ -13,6 +13,9 @@
 //             and before it sleeps.
 //   ring_facade  the same through the C facade (xsr_send/xsr_recv with the
 //             xsr_copy_*_memcpy callbacks): the path C callers get.
+//   ring_var  the inline API with lengths that vary message to message
+//             (32, 40, ..., 96 B at "64": mean 64 B, the copy's length not
+//             known in advance).
 //   handoff   bare two-thread copy-in/copy-out over a byte buffer of the same
 //             size: acquire/release indices (each side caches the other's
 //             index), no framing, no validation, no notification (spins).
@@ -23,8 +26,8 @@
 // Every variant moves the same bytes per message (copy in at the producer,
 // copy out at the consumer; the consumer touches every byte it receives).
 // Threads are pinned, producer on CPU 0 and consumer on CPU 1
-// (BENCH_RING_PIN=0: not pinned), and every run counts the involuntary
-// context switches of both threads ("preempt").
+// (BENCH_RING_PIN=0: not pinned), and every run measures how long its
+// threads waited for a CPU ("runq_wait_pct").
 // After the runs it prints one ratio per line (medians of the repetitions,
 // with the spread), and writes every repetition as JSON next to the binary
 // (ring_bench.json; BENCH_RING_JSON=path to change) for scripts/plot-bench.py.
@@ -97,20 +100,31 @@ inline void pin_consumer()
 	pin_self(1);
 }
 
-// Involuntary context switches of the calling thread: a run whose threads
-// were preempted measured the scheduler (counter "preempt": both threads).
-inline long nivcsw_self()
+// Time the calling thread was runnable but waited for a CPU, in ns (the
+// second field of /proc/thread-self/schedstat; 0 where it does not exist).
+// On a shared machine a run in which the threads waited measured the
+// scheduler: counter "runq_wait_pct", both threads' waits as a percentage
+// of the run's wall time.
+inline uint64_t runq_wait_ns()
 {
-	rusage ru;
-	getrusage(RUSAGE_THREAD, &ru);
-	return ru.ru_nivcsw;
+	char buf[128];
+	const int fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	const ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	unsigned long long run = 0, wait = 0;
+	return std::sscanf(buf, "%llu %llu", &run, &wait) == 2 ? uint64_t(wait) : 0;
 }
 
-// The consumer's preemptions, stored when its lambda returns.
-struct PreemptCount {
-	std::atomic<long> &out;
-	long start = nivcsw_self();
-	~PreemptCount() { out.store(nivcsw_self() - start); }
+// The consumer's wait, stored when its lambda returns.
+struct RunqWait {
+	std::atomic<uint64_t> &out;
+	uint64_t start = runq_wait_ns();
+	~RunqWait() { out.store(runq_wait_ns() - start); }
 };
 
 struct Bell {
@@ -292,10 +306,14 @@ struct InlineApi {
 	static int rx_arm(xsr_ring *r) { return xenshm::ring::of(r)->rx_arm(); }
 };
 
+// vary: message lengths cycle through msg/2, msg/2 + msg/8, ..., 3*msg/2
+// (nine lengths, mean msg), so the copies are of a length not known in
+// advance and the records of different sizes (BM_ring_var).
 template <typename Api>
-void BM_ring_impl(benchmark::State &st)
+void BM_ring_impl(benchmark::State &st, bool vary = false)
 {
 	const size_t msg = size_t(st.range(0));
+	const size_t step = vary ? msg / 8 : 0, len0 = vary ? msg / 2 : msg, maxlen = len0 + 8 * step;
 	const uint64_t region_size = 8192 + 2ull * kDataSize;
 	auto *mem = static_cast<uint8_t *>(std::aligned_alloc(4096, region_size));
 	std::memset(mem, 0, region_size);
@@ -323,15 +341,15 @@ void BM_ring_impl(benchmark::State &st)
 	own_line<bool> stop{false};
 	uint64_t notes = 0, prod_sleeps = 0;
 	std::atomic<uint64_t> cons_sleeps{0}, cons_notes{0};
-	std::vector<uint8_t> src(msg, 0x3c);
+	std::vector<uint8_t> src(maxlen, 0x3c);
 
 	pin_producer();
-	std::atomic<long> cons_preempt{0};
-	const long prod_preempt0 = nivcsw_self();
+	std::atomic<uint64_t> cons_wait{0};
+	const uint64_t prod_wait0 = runq_wait_ns(), wall0 = now_ns();
 	std::thread cons([&] {
 		pin_consumer();
-		PreemptCount pc{cons_preempt};
-		std::vector<uint8_t> dst(msg);
+		RunqWait rw{cons_wait};
+		std::vector<uint8_t> dst(maxlen);
 		uint64_t got = 0, sum = 0;
 		uint32_t since = 0;
 		const uint32_t publish_every = g_publish_every;
@@ -388,23 +406,24 @@ void BM_ring_impl(benchmark::State &st)
 			to_cons.ring();
 		}
 	};
-	uint64_t sent = 0;
+	uint64_t sent = 0, bytes = 0;
 	unsigned since_check = 0, since_pub = 0; // bytes sent since the last check / publish
+	size_t len = len0, k = 0;
 	for (auto _ : st) {
 		const size_t n = msgs_per_iter(msg);
 		for (size_t i = 0; i < n; i++) {
 			for (;;) {
-				long r = Api::send(&tx, src.data(), msg, g_tx_more);
+				long r = Api::send(&tx, src.data(), len, g_tx_more);
 				if (r >= 0)
 					break;
 				if (since_check) { // before waiting: publish and kick
 					since_check = since_pub = 0;
 					kick();
 				}
-				if (spin_for([&] { return Api::tx_space(&tx) >= long(msg); }))
+				if (spin_for([&] { return Api::tx_space(&tx) >= long(len); }))
 					continue;
 				const uint32_t v = to_prod.read();
-				if (Api::tx_arm(&tx, msg) == 0) {
+				if (Api::tx_arm(&tx, len) == 0) {
 					prod_sleeps++;
 					to_prod.wait(v);
 				}
@@ -413,8 +432,14 @@ void BM_ring_impl(benchmark::State &st)
 			// g_tx_check bytes, like RING_PUSH_REQUESTS_AND_CHECK_NOTIFY
 			// after a batch; always before waiting and at the end. In
 			// between, publish prod every g_tx_batch bytes (no fence).
-			since_check += unsigned(msg);
-			since_pub += unsigned(msg);
+			since_check += unsigned(len);
+			since_pub += unsigned(len);
+			bytes += len;
+			if (vary) {
+				if (++k == 9)
+					k = 0;
+				len = len0 + k * step;
+			}
 			if (since_check >= g_tx_check) {
 				since_check = since_pub = 0;
 				kick();
@@ -434,8 +459,9 @@ void BM_ring_impl(benchmark::State &st)
 	stop = true;
 	to_cons.ring();
 	cons.join();
-	st.counters["preempt"] = double(nivcsw_self() - prod_preempt0 + cons_preempt.load());
-	st.SetBytesProcessed(int64_t(sent * msg));
+	st.counters["runq_wait_pct"] =
+		100.0 * double(runq_wait_ns() - prod_wait0 + cons_wait.load()) / double(now_ns() - wall0 + 1);
+	st.SetBytesProcessed(int64_t(bytes));
 	st.SetItemsProcessed(int64_t(sent));
 	// Notifications in both directions (each would be an event channel send).
 	st.counters["notify_per_msg"] = double(notes + cons_notes.load()) / double(sent ? sent : 1);
@@ -456,6 +482,11 @@ void BM_ring_facade(benchmark::State &st)
 	BM_ring_impl<FacadeApi>(st);
 }
 
+void BM_ring_var(benchmark::State &st)
+{
+	BM_ring_impl<InlineApi>(st, true);
+}
+
 // ------------------------------------------------------------------ handoff
 struct Handoff {
 	alignas(128) std::atomic<uint32_t> prod{0};
@@ -473,11 +504,11 @@ void BM_handoff(benchmark::State &st)
 	const uint32_t mask = kDataSize - 1;
 
 	pin_producer();
-	std::atomic<long> cons_preempt{0};
-	const long prod_preempt0 = nivcsw_self();
+	std::atomic<uint64_t> cons_wait{0};
+	const uint64_t prod_wait0 = runq_wait_ns(), wall0 = now_ns();
 	std::thread cons([&] {
 		pin_consumer();
-		PreemptCount pc{cons_preempt};
+		RunqWait rw{cons_wait};
 		std::vector<uint8_t> dst(msg);
 		uint32_t c = 0, p = 0;
 		uint64_t got = 0, sum = 0;
@@ -524,7 +555,8 @@ void BM_handoff(benchmark::State &st)
 	}
 	stop = true;
 	cons.join();
-	st.counters["preempt"] = double(nivcsw_self() - prod_preempt0 + cons_preempt.load());
+	st.counters["runq_wait_pct"] =
+		100.0 * double(runq_wait_ns() - prod_wait0 + cons_wait.load()) / double(now_ns() - wall0 + 1);
 	st.SetBytesProcessed(int64_t(sent * msg));
 	st.SetItemsProcessed(int64_t(sent));
 	delete h;
@@ -568,11 +600,11 @@ void BM_spsc_impl(benchmark::State &st)
 	auto *src = new Msg<N>;
 	std::memset(src->b, 0x3c, N);
 	pin_producer();
-	std::atomic<long> cons_preempt{0};
-	const long prod_preempt0 = nivcsw_self();
+	std::atomic<uint64_t> cons_wait{0};
+	const uint64_t prod_wait0 = runq_wait_ns(), wall0 = now_ns();
 	std::thread cons([&] {
 		pin_consumer();
-		PreemptCount pc{cons_preempt};
+		RunqWait rw{cons_wait};
 		auto *m = new Msg<N>;
 		uint64_t got = 0, sum = 0;
 		Backoff b;
@@ -600,7 +632,8 @@ void BM_spsc_impl(benchmark::State &st)
 	}
 	stop = true;
 	cons.join();
-	st.counters["preempt"] = double(nivcsw_self() - prod_preempt0 + cons_preempt.load());
+	st.counters["runq_wait_pct"] =
+		100.0 * double(runq_wait_ns() - prod_wait0 + cons_wait.load()) / double(now_ns() - wall0 + 1);
 	st.SetBytesProcessed(int64_t(sent * N));
 	st.SetItemsProcessed(int64_t(sent));
 	delete src;
@@ -633,11 +666,11 @@ void BM_pipe(benchmark::State &st)
 	own_line<uint64_t> consumed{0};
 	std::vector<uint8_t> src(msg, 0x3c);
 	pin_producer();
-	std::atomic<long> cons_preempt{0};
-	const long prod_preempt0 = nivcsw_self();
+	std::atomic<uint64_t> cons_wait{0};
+	const uint64_t prod_wait0 = runq_wait_ns(), wall0 = now_ns();
 	std::thread cons([&] {
 		pin_consumer();
-		PreemptCount pc{cons_preempt};
+		RunqWait rw{cons_wait};
 		std::vector<uint8_t> dst(msg);
 		uint64_t got = 0, sum = 0;
 		for (;;) {
@@ -666,7 +699,8 @@ void BM_pipe(benchmark::State &st)
 	}
 	close(fds[1]);
 	cons.join();
-	st.counters["preempt"] = double(nivcsw_self() - prod_preempt0 + cons_preempt.load());
+	st.counters["runq_wait_pct"] =
+		100.0 * double(runq_wait_ns() - prod_wait0 + cons_wait.load()) / double(now_ns() - wall0 + 1);
 	close(fds[0]);
 	st.SetBytesProcessed(int64_t(sent * msg));
 	st.SetItemsProcessed(int64_t(sent));
@@ -684,7 +718,7 @@ struct Collector : benchmark::ConsoleReporter {
 	// Paired mode: every run in the order it ran (name without /real_time).
 	struct One {
 		std::string name;
-		double bps, preempt;
+		double bps, wait_pct;
 	};
 	std::vector<One> seq;
 	void ReportRuns(const std::vector<Run> &runs) override
@@ -692,7 +726,7 @@ struct Collector : benchmark::ConsoleReporter {
 		for (const Run &r : runs) {
 			if (r.run_type != Run::RT_Aggregate) {
 				auto it = r.counters.find("bytes_per_second");
-				auto pre = r.counters.find("preempt");
+				auto pre = r.counters.find("runq_wait_pct");
 				if (it != r.counters.end() && !r.error_occurred)
 					seq.push_back({r.run_name.function_name + "/" + r.run_name.args, it->second.value,
 						       pre != r.counters.end() ? pre->second.value : 0});
@@ -734,6 +768,7 @@ static void register_all()
 {
 	benchmark::RegisterBenchmark("BM_ring", BM_ring)->Arg(64)->Arg(1024)->Arg(65536)->UseRealTime()->STATS;
 	benchmark::RegisterBenchmark("BM_ring_facade", BM_ring_facade)->Arg(64)->UseRealTime()->STATS;
+	benchmark::RegisterBenchmark("BM_ring_var", BM_ring_var)->Arg(64)->UseRealTime()->STATS;
 	benchmark::RegisterBenchmark("BM_handoff", BM_handoff)->Arg(64)->Arg(1024)->Arg(65536)->UseRealTime()->STATS;
 	benchmark::RegisterBenchmark("BM_memcpy", BM_memcpy)->Arg(64)->Arg(1024)->Arg(65536)->STATS;
 	benchmark::RegisterBenchmark("BM_spsc", BM_spsc)->Arg(64)->Arg(1024)->Arg(65536)->UseRealTime()->STATS;
@@ -744,8 +779,8 @@ static void register_all()
 // then reference B back to back (A, B, A, B, ...; one repetition each), so
 // both halves of a pair see the same machine; the verdict is the median of
 // the per-pair ratios A/B with its spread. BENCH_RING_PAIR_A (ring,
-// ring_facade, default ring), BENCH_RING_PAIR_B (spsc, handoff, default
-// spsc), BENCH_RING_PAIR_SIZES (default 64,1024,65536).
+// ring_facade, ring_var; default ring), BENCH_RING_PAIR_B (spsc, handoff;
+// default spsc), BENCH_RING_PAIR_SIZES (default 64,1024,65536).
 using bench_fn = void (*)(benchmark::State &);
 static bench_fn variant(const std::string &v)
 {
@@ -753,6 +788,8 @@ static bench_fn variant(const std::string &v)
 		return BM_ring;
 	if (v == "ring_facade")
 		return BM_ring_facade;
+	if (v == "ring_var")
+		return BM_ring_var;
 	if (v == "spsc")
 		return BM_spsc;
 	if (v == "handoff")
@@ -820,11 +857,11 @@ static void print_ratios(const char *what, std::map<long, std::vector<double>> &
 	}
 }
 
-// Pairs in which neither run saw more than BENCH_RING_CLEAN involuntary
-// context switches (both threads together; default 2) are reported apart:
-// on a shared machine the spinning references collapse when a thread of
-// theirs is preempted, the ring much less, so a disturbed pair measures the
-// scheduler rather than the queues.
+// Pairs in which the threads of neither run waited for a CPU more than
+// BENCH_RING_CLEAN percent of the run (runq_wait_pct; default 2) are
+// reported apart: on a shared machine the spinning references collapse when
+// a thread of theirs waits, the ring much less, so a disturbed pair measures
+// the scheduler rather than the queues.
 static void report_pairs(const Collector &rep, const std::string &a, const std::string &b)
 {
 	const double clean_max = std::atof(env_or("BENCH_RING_CLEAN", "2").c_str());
@@ -842,7 +879,7 @@ static void report_pairs(const Collector &rep, const std::string &a, const std::
 		ratios[key].push_back(r);
 		bps_a[key].push_back(seq[i].bps);
 		bps_b[key].push_back(seq[i + 1].bps);
-		if (seq[i].preempt <= clean_max && seq[i + 1].preempt <= clean_max) {
+		if (seq[i].wait_pct <= clean_max && seq[i + 1].wait_pct <= clean_max) {
 			c_ratios[key].push_back(r);
 			c_bps_a[key].push_back(seq[i].bps);
 			c_bps_b[key].push_back(seq[i + 1].bps);
@@ -852,8 +889,8 @@ static void report_pairs(const Collector &rep, const std::string &a, const std::
 		    a.c_str(), b.c_str(), a.c_str(), g_pin ? "pinned (producer CPU 0, consumer CPU 1)" : "not pinned",
 		    a.c_str(), b.c_str());
 	print_ratios("all pairs:", ratios, bps_a, bps_b, a, b);
-	std::string what = "undisturbed pairs (<= " + env_or("BENCH_RING_CLEAN", "2") +
-			   " involuntary context switches in each run):";
+	std::string what = "undisturbed pairs (threads waited for a CPU <= " + env_or("BENCH_RING_CLEAN", "2") +
+			   " % of each run):";
 	print_ratios(what.c_str(), c_ratios, c_bps_a, c_bps_b, a, b);
 }
 
@@ -948,6 +985,7 @@ int main(int argc, char **argv)
 	ratio("ring/spsc_queue 1KiB", "BM_ring/1024", "BM_spsc/1024");
 	ratio("ring/spsc_queue 64KiB", "BM_ring/65536", "BM_spsc/65536");
 	ratio("ring_facade/spsc_queue 64B", "BM_ring_facade/64", "BM_spsc/64");
+	ratio("ring_var/spsc_queue 64B (32..96 B, mean 64)", "BM_ring_var/64", "BM_spsc/64");
 	ratio("ring/ring_facade 64B", "BM_ring/64", "BM_ring_facade/64");
 	ratio("ring/pipe 64B", "BM_ring/64", "BM_pipe/64");
 	if (rep.counters.count("BM_ring/64")) {

@@ -142,7 +142,7 @@ def ring_plot(reps, ctx, outdir):
         "BM_ring": "xenshm ring (message mode, validated, event index)",
         "BM_handoff": "bare two-thread handoff (spins)",
         "BM_memcpy": "memcpy, one thread",
-        "BM_spsc": "boost spsc_queue (64 B)",
+        "BM_spsc": "boost spsc_queue (message-sized elements)",
         "BM_pipe": "pipe (64 B)",
     }
     marks = {"BM_ring": "D", "BM_handoff": "o", "BM_memcpy": "x", "BM_spsc": "^",
