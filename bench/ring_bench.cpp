@@ -120,6 +120,50 @@ inline uint64_t runq_wait_ns()
 	return std::sscanf(buf, "%llu %llu", &run, &wait) == 2 ? uint64_t(wait) : 0;
 }
 
+// Round trip of one cache line between the producer's and the consumer's
+// CPU, in ns (median of 9 rounds of 200 round trips), measured before each
+// two-thread run (counter "line_rtt_ns"). The host places this guest's two
+// vCPUs near (sharing a cache) or far apart, and switches between the two
+// for seconds at a time; a reference that moves a line per message
+// (spsc_queue) runs several times slower far apart, so a ratio means
+// something only next to the placement it was measured in.
+inline double line_rtt_ns()
+{
+	struct alignas(128) Line {
+		std::atomic<uint32_t> v{0};
+	};
+	Line ping;
+	constexpr uint32_t kTrips = 200;
+	std::thread echo([&] {
+		pin_consumer();
+		for (uint32_t i = 0; i < 9 * kTrips; i++) {
+			for (uint64_t spins = 0; ping.v.load(std::memory_order_acquire) != 2 * i + 1;)
+				if (++spins > (1u << 26))
+					return; // the other side gave up
+			ping.v.store(2 * i + 2, std::memory_order_release);
+		}
+	});
+	std::vector<double> rounds;
+	uint32_t i = 0;
+	for (int r = 0; r < 9; r++) {
+		timespec a, b;
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		for (uint32_t k = 0; k < kTrips; k++, i++) {
+			ping.v.store(2 * i + 1, std::memory_order_release);
+			for (uint64_t spins = 0; ping.v.load(std::memory_order_acquire) != 2 * i + 2;)
+				if (++spins > (1u << 26)) {
+					echo.join();
+					return 0;
+				}
+		}
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		rounds.push_back((double(b.tv_sec - a.tv_sec) * 1e9 + double(b.tv_nsec - a.tv_nsec)) / kTrips);
+	}
+	echo.join();
+	std::sort(rounds.begin(), rounds.end());
+	return rounds[rounds.size() / 2];
+}
+
 // The consumer's wait, stored when its lambda returns.
 struct RunqWait {
 	std::atomic<uint64_t> &out;
@@ -344,6 +388,7 @@ void BM_ring_impl(benchmark::State &st, bool vary = false)
 	std::vector<uint8_t> src(maxlen, 0x3c);
 
 	pin_producer();
+	st.counters["line_rtt_ns"] = line_rtt_ns();
 	std::atomic<uint64_t> cons_wait{0};
 	const uint64_t prod_wait0 = runq_wait_ns(), wall0 = now_ns();
 	std::thread cons([&] {
@@ -504,6 +549,7 @@ void BM_handoff(benchmark::State &st)
 	const uint32_t mask = kDataSize - 1;
 
 	pin_producer();
+	st.counters["line_rtt_ns"] = line_rtt_ns();
 	std::atomic<uint64_t> cons_wait{0};
 	const uint64_t prod_wait0 = runq_wait_ns(), wall0 = now_ns();
 	std::thread cons([&] {
@@ -600,6 +646,7 @@ void BM_spsc_impl(benchmark::State &st)
 	auto *src = new Msg<N>;
 	std::memset(src->b, 0x3c, N);
 	pin_producer();
+	st.counters["line_rtt_ns"] = line_rtt_ns();
 	std::atomic<uint64_t> cons_wait{0};
 	const uint64_t prod_wait0 = runq_wait_ns(), wall0 = now_ns();
 	std::thread cons([&] {
@@ -666,6 +713,7 @@ void BM_pipe(benchmark::State &st)
 	own_line<uint64_t> consumed{0};
 	std::vector<uint8_t> src(msg, 0x3c);
 	pin_producer();
+	st.counters["line_rtt_ns"] = line_rtt_ns();
 	std::atomic<uint64_t> cons_wait{0};
 	const uint64_t prod_wait0 = runq_wait_ns(), wall0 = now_ns();
 	std::thread cons([&] {
@@ -718,7 +766,7 @@ struct Collector : benchmark::ConsoleReporter {
 	// Paired mode: every run in the order it ran (name without /real_time).
 	struct One {
 		std::string name;
-		double bps, wait_pct;
+		double bps, wait_pct, rtt;
 	};
 	std::vector<One> seq;
 	void ReportRuns(const std::vector<Run> &runs) override
@@ -726,10 +774,11 @@ struct Collector : benchmark::ConsoleReporter {
 		for (const Run &r : runs) {
 			if (r.run_type != Run::RT_Aggregate) {
 				auto it = r.counters.find("bytes_per_second");
-				auto pre = r.counters.find("runq_wait_pct");
+				auto pre = r.counters.find("runq_wait_pct"), rtt = r.counters.find("line_rtt_ns");
 				if (it != r.counters.end() && !r.error_occurred)
 					seq.push_back({r.run_name.function_name + "/" + r.run_name.args, it->second.value,
-						       pre != r.counters.end() ? pre->second.value : 0});
+						       pre != r.counters.end() ? pre->second.value : 0,
+						       rtt != r.counters.end() ? rtt->second.value : 0});
 				continue;
 			}
 			std::string name = r.run_name.function_name + "/" + r.run_name.args;
@@ -861,11 +910,14 @@ static void print_ratios(const char *what, std::map<long, std::vector<double>> &
 // BENCH_RING_CLEAN percent of the run (runq_wait_pct; default 2) are
 // reported apart: on a shared machine the spinning references collapse when
 // a thread of theirs waits, the ring much less, so a disturbed pair measures
-// the scheduler rather than the queues.
+// the scheduler rather than the queues. Those are split by vCPU placement
+// (line_rtt_ns above BENCH_RING_FAR_NS, default 250: far apart).
 static void report_pairs(const Collector &rep, const std::string &a, const std::string &b)
 {
 	const double clean_max = std::atof(env_or("BENCH_RING_CLEAN", "2").c_str());
-	std::map<long, std::vector<double>> ratios, bps_a, bps_b, c_ratios, c_bps_a, c_bps_b;
+	const double far_ns = std::atof(env_or("BENCH_RING_FAR_NS", "250").c_str());
+	// [0] all pairs, [1] undisturbed near, [2] undisturbed far
+	std::map<long, std::vector<double>> ratios[3], bps_a[3], bps_b[3];
 	const auto &seq = rep.seq;
 	for (size_t i = 0; i + 1 < seq.size(); i += 2) {
 		const std::string &x = seq[i].name, &y = seq[i + 1].name;
@@ -876,22 +928,32 @@ static void report_pairs(const Collector &rep, const std::string &a, const std::
 		}
 		const long key = std::atol(sx.c_str());
 		const double r = seq[i].bps / seq[i + 1].bps;
-		ratios[key].push_back(r);
-		bps_a[key].push_back(seq[i].bps);
-		bps_b[key].push_back(seq[i + 1].bps);
+		int cls[2] = {0, -1};
 		if (seq[i].wait_pct <= clean_max && seq[i + 1].wait_pct <= clean_max) {
-			c_ratios[key].push_back(r);
-			c_bps_a[key].push_back(seq[i].bps);
-			c_bps_b[key].push_back(seq[i + 1].bps);
+			const bool far_a = seq[i].rtt > far_ns, far_b = seq[i + 1].rtt > far_ns;
+			if (far_a == far_b) // a pair split across a placement change is neither
+				cls[1] = far_a ? 2 : 1;
+		}
+		for (int c : cls) {
+			if (c < 0)
+				continue;
+			ratios[c][key].push_back(r);
+			bps_a[c][key].push_back(seq[i].bps);
+			bps_b[c][key].push_back(seq[i + 1].bps);
 		}
 	}
 	std::printf("\npaired runs (%s, %s, %s, ...), threads %s: per-pair ratio %s/%s, median [IQR] {min .. max}\n",
 		    a.c_str(), b.c_str(), a.c_str(), g_pin ? "pinned (producer CPU 0, consumer CPU 1)" : "not pinned",
 		    a.c_str(), b.c_str());
-	print_ratios("all pairs:", ratios, bps_a, bps_b, a, b);
-	std::string what = "undisturbed pairs (threads waited for a CPU <= " + env_or("BENCH_RING_CLEAN", "2") +
-			   " % of each run):";
-	print_ratios(what.c_str(), c_ratios, c_bps_a, c_bps_b, a, b);
+	print_ratios("all pairs:", ratios[0], bps_a[0], bps_b[0], a, b);
+	const std::string clean = "undisturbed pairs (threads waited for a CPU <= " + env_or("BENCH_RING_CLEAN", "2") +
+				  " % of each run), ";
+	const std::string near = clean + "CPUs near (line round trip <= " + env_or("BENCH_RING_FAR_NS", "250") +
+				 " ns in both runs):";
+	const std::string far = clean + "CPUs far apart (line round trip > " + env_or("BENCH_RING_FAR_NS", "250") +
+				" ns in both runs):";
+	print_ratios(near.c_str(), ratios[1], bps_a[1], bps_b[1], a, b);
+	print_ratios(far.c_str(), ratios[2], bps_a[2], bps_b[2], a, b);
 }
 
 int main(int argc, char **argv)
