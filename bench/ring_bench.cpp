@@ -628,9 +628,10 @@ void BM_memcpy(benchmark::State &st)
 }
 
 // ------------------------------------------------------------------ spsc_queue
-// Elements of the message size, capacity so that the storage is the ring's
-// data area (boost keeps one slot empty: at 64 KiB it holds 3 messages, as
-// the ring holds 3 records per lap).
+// Elements of the message size, capacity the ring's data area in messages
+// (boost's compile-time capacity<N> holds N messages in N + 1 slots: at
+// 64 KiB that is 4 messages where the ring fits 3 records per lap, the
+// reference's advantage is left in).
 template <size_t N>
 struct Msg {
 	uint8_t b[N];

@@ -13,7 +13,8 @@ Outputs (PNG, into --out, default docs/img):
   ring-throughput.png  ring core vs references, bytes/s vs message size
                        (median of the repetitions, bars: min..max)
 
-Usage: scripts/plot-bench.py [--build DIR] [--out DIR] [--ring-json F] [--ring-max-wait PCT]
+Usage: scripts/plot-bench.py [--build DIR] [--out DIR] [--ring-json F]
+                             [--ring-max-wait PCT] [--ring-max-rtt NS]
 """
 import argparse
 import csv
@@ -117,7 +118,7 @@ def dev_syscalls(dev, outdir):
     print("wrote", p)
 
 
-def load_ring(path, max_wait=None):
+def load_ring(path, max_wait=None, max_rtt=None):
     if not os.path.exists(path):
         return None, None
     with open(path) as f:
@@ -129,6 +130,10 @@ def load_ring(path, max_wait=None):
         # Runs whose threads waited for a CPU longer than max_wait percent
         # of the run measured the machine, not the queue (bench/ring_bench.cpp).
         if max_wait is not None and b.get("runq_wait_pct", 0) > max_wait:
+            continue
+        # Runs with the two CPUs far apart (line round trip above max_rtt ns)
+        # are a different machine; plot one placement at a time.
+        if max_rtt is not None and b.get("line_rtt_ns", 0) > max_rtt:
             continue
         reps.setdefault(b["run_name"], []).append(float(b["bytes_per_second"]))
     return reps, data.get("context", {})
@@ -170,10 +175,14 @@ def ring_plot(reps, ctx, outdir):
     ax.set_ylabel("GiB/s")
     n = max((len(v) for v in reps.values()), default=0)
     cpus = ctx.get("num_cpus", "?")
-    kept = "" if ctx.get("max_wait") is None else \
-        f" (runs with <= {ctx['max_wait']:g} % run-queue wait)"
+    kept = []
+    if ctx.get("max_wait") is not None:
+        kept.append(f"<= {ctx['max_wait']:g} % run-queue wait")
+    if ctx.get("max_rtt") is not None:
+        kept.append(f"line round trip <= {ctx['max_rtt']:g} ns")
+    kept = f"\nruns kept: {', '.join(kept)}" if kept else ""
     ax.set_title(f"Ring core vs references, host ({cpus} CPUs)\n"
-                 f"median of up to {n} repetitions{kept}, bars: min..max")
+                 f"median of up to {n} repetitions, bars: min..max{kept}")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
@@ -193,6 +202,9 @@ def main():
     ap.add_argument("--ring-max-wait", type=float, default=None,
                     help="drop ring_bench runs whose threads waited for a CPU more than "
                          "this percent of the run (counter runq_wait_pct)")
+    ap.add_argument("--ring-max-rtt", type=float, default=None,
+                    help="drop ring_bench runs whose CPUs were far apart: line round trip "
+                         "above this many ns (counter line_rtt_ns)")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     done = 0
@@ -205,9 +217,10 @@ def main():
         dev_syscalls(dev, a.out)
         done += 1
     reps, ctx = load_ring(a.ring_json or os.path.join(a.build, "host", "bench",
-                                                      "ring_bench.json"), a.ring_max_wait)
+                                                      "ring_bench.json"), a.ring_max_wait,
+                          a.ring_max_rtt)
     if ctx is not None:
-        ctx = dict(ctx, max_wait=a.ring_max_wait)
+        ctx = dict(ctx, max_wait=a.ring_max_wait, max_rtt=a.ring_max_rtt)
     if reps:
         ring_plot(reps, ctx, a.out)
         done += 1
