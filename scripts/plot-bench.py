@@ -13,7 +13,8 @@ Outputs (PNG, into --out, default docs/img):
   ring-throughput.png  ring core vs references, bytes/s vs message size
                        (median of the repetitions, bars: min..max)
 
-Usage: scripts/plot-bench.py [--build DIR] [--out DIR]
+Usage: scripts/plot-bench.py [--build DIR] [--out DIR] [--ring-json F]
+                             [--ring-max-wait PCT] [--ring-max-rtt NS]
 """
 import argparse
 import csv
@@ -117,7 +118,7 @@ def dev_syscalls(dev, outdir):
     print("wrote", p)
 
 
-def load_ring(path):
+def load_ring(path, max_wait=None, max_rtt=None):
     if not os.path.exists(path):
         return None, None
     with open(path) as f:
@@ -125,6 +126,14 @@ def load_ring(path):
     reps = {}
     for b in data.get("benchmarks", []):
         if b.get("run_type") != "iteration" or "bytes_per_second" not in b:
+            continue
+        # Runs whose threads waited for a CPU longer than max_wait percent
+        # of the run measured the machine, not the queue (bench/ring_bench.cpp).
+        if max_wait is not None and b.get("runq_wait_pct", 0) > max_wait:
+            continue
+        # Runs with the two CPUs far apart (line round trip above max_rtt ns)
+        # are a different machine; plot one placement at a time.
+        if max_rtt is not None and b.get("line_rtt_ns", 0) > max_rtt:
             continue
         reps.setdefault(b["run_name"], []).append(float(b["bytes_per_second"]))
     return reps, data.get("context", {})
@@ -140,14 +149,15 @@ def ring_plot(reps, ctx, outdir):
         series.setdefault(fn, []).append((size, statistics.median(v), min(v), max(v)))
     labels = {
         "BM_ring": "xenshm ring (message mode, validated, event index)",
+        "BM_ring_var": "xenshm ring, lengths 0.5x..1.5x the size",
         "BM_handoff": "bare two-thread handoff (spins)",
         "BM_memcpy": "memcpy, one thread",
-        "BM_spsc": "boost spsc_queue (64 B)",
+        "BM_spsc": "boost spsc_queue (message-sized elements)",
         "BM_pipe": "pipe (64 B)",
     }
-    marks = {"BM_ring": "D", "BM_handoff": "o", "BM_memcpy": "x", "BM_spsc": "^",
+    marks = {"BM_ring": "D", "BM_ring_var": "d", "BM_handoff": "o", "BM_memcpy": "x", "BM_spsc": "^",
              "BM_pipe": "s"}
-    for fn in ["BM_ring", "BM_handoff", "BM_memcpy", "BM_spsc", "BM_pipe"]:
+    for fn in ["BM_ring", "BM_ring_var", "BM_handoff", "BM_memcpy", "BM_spsc", "BM_pipe"]:
         if fn not in series:
             continue
         pts = sorted(series[fn])
@@ -165,8 +175,14 @@ def ring_plot(reps, ctx, outdir):
     ax.set_ylabel("GiB/s")
     n = max((len(v) for v in reps.values()), default=0)
     cpus = ctx.get("num_cpus", "?")
+    kept = []
+    if ctx.get("max_wait") is not None:
+        kept.append(f"<= {ctx['max_wait']:g} % run-queue wait")
+    if ctx.get("max_rtt") is not None:
+        kept.append(f"line round trip <= {ctx['max_rtt']:g} ns")
+    kept = f"\nruns kept: {', '.join(kept)}" if kept else ""
     ax.set_title(f"Ring core vs references, host ({cpus} CPUs)\n"
-                 f"median of {n} repetitions, bars: min..max")
+                 f"median of up to {n} repetitions, bars: min..max{kept}")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
@@ -183,6 +199,12 @@ def main():
     ap.add_argument("--out", default=os.path.join(top, "docs", "img"))
     ap.add_argument("--ring-json", default=None,
                     help="default: BUILD/host/bench/ring_bench.json")
+    ap.add_argument("--ring-max-wait", type=float, default=None,
+                    help="drop ring_bench runs whose threads waited for a CPU more than "
+                         "this percent of the run (counter runq_wait_pct)")
+    ap.add_argument("--ring-max-rtt", type=float, default=None,
+                    help="drop ring_bench runs whose CPUs were far apart: line round trip "
+                         "above this many ns (counter line_rtt_ns)")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     done = 0
@@ -195,7 +217,10 @@ def main():
         dev_syscalls(dev, a.out)
         done += 1
     reps, ctx = load_ring(a.ring_json or os.path.join(a.build, "host", "bench",
-                                                      "ring_bench.json"))
+                                                      "ring_bench.json"), a.ring_max_wait,
+                          a.ring_max_rtt)
+    if ctx is not None:
+        ctx = dict(ctx, max_wait=a.ring_max_wait, max_rtt=a.ring_max_rtt)
     if reps:
         ring_plot(reps, ctx, a.out)
         done += 1

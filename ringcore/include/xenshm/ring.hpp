@@ -90,11 +90,50 @@ inline wire::record_header *hdr_at(u8 *data, u32 off)
 	return reinterpret_cast<wire::record_header *>(data + off);
 }
 
+// A record header as one 8-byte word: records start 8-byte aligned in an
+// 8-byte aligned data area, so the header is written and read with one
+// access (read once, as xsr.h asks, and never torn). The word holds the
+// wire layout (len at offset 0, type at offset 4) in the host's byte order,
+// the order both sides of a ring use for every word.
+inline u64 *hdr_word(u8 *data, u32 off)
+{
+	return reinterpret_cast<u64 *>(data + off);
+}
+
+static_assert(__builtin_offsetof(wire::record_header, len) == 0 && __builtin_offsetof(wire::record_header, type) == 4);
+
+constexpr u64 hdr_pack(u32 len, u32 type)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return u64(len) | u64(type) << 32;
+#else
+	return u64(len) << 32 | u64(type);
+#endif
+}
+
+constexpr u32 hdr_len(u64 w)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return u32(w);
+#else
+	return u32(w >> 32);
+#endif
+}
+
+constexpr u32 hdr_type(u64 w)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return u32(w >> 32);
+#else
+	return u32(w);
+#endif
+}
+
+static_assert(hdr_len(hdr_pack(72, T_MSG)) == 72 && hdr_type(hdr_pack(72, T_MSG)) == T_MSG);
+
 inline void put_hdr(u8 *data, u32 off, u32 len, u32 type)
 {
-	wire::record_header *h = hdr_at(data, off);
-	atomic::write_once(&h->len, len);
-	atomic::write_once(&h->type, type);
+	atomic::write_once(hdr_word(data, off), hdr_pack(len, type));
 }
 
 // A copy that failed with e: the caller's negative errno, or -EFAULT.
@@ -254,30 +293,34 @@ __attribute__((always_inline)) inline long ring::send_with(const void *src, usiz
 		return err::MSGSIZE;
 	if (zc_active) // an outstanding reserve() is dropped (no store when there is none)
 		zc_active = 0;
+	// Handle fields in locals: the copy writes through a byte pointer, which
+	// would otherwise make the compiler reload them all after it.
+	u8 *const d = data;
+	const u32 sz = size;
 	const u32 l = u32(len);
 	const u32 rec = record_bytes(l);
-	u32 off = idx & mask;
-	const u32 tail = size - off;
+	u32 pos = idx;
+	u32 off = pos & mask;
+	const u32 tail = sz - off;
 	const u32 need = rec <= tail ? rec : tail + rec;
 	// The cached cons is re-read only when the space it shows is short.
-	if (size - u32(idx - peer) < need) {
+	if (sz - u32(pos - peer) < need) {
 		if (!refresh_cons())
 			return fail();
-		if (size - u32(idx - peer) < need)
+		if (sz - u32(pos - peer) < need)
 			return err::AGAIN;
 	}
-	u32 pos = idx;
 	if (rec > tail) {
-		detail::put_hdr(data, off, tail - REC_HDR, detail::T_PAD);
+		detail::put_hdr(d, off, tail - REC_HDR, detail::T_PAD);
 		pos += tail;
 		off = 0;
 	}
 	if (l) {
-		int e = copy(data + off + REC_HDR, src, usize(l));
+		int e = copy(d + off + REC_HDR, src, usize(l));
 		if (e)
 			return detail::copy_err(e); // nothing published: the space stays free
 	}
-	detail::put_hdr(data, off, l, detail::T_MSG);
+	detail::put_hdr(d, off, l, detail::T_MSG);
 	idx = pos + rec;
 	if (!more)
 		publish();
@@ -299,10 +342,11 @@ __attribute__((always_inline)) inline int ring::next_record(u32 *len, u32 *off_o
 		}
 		const u32 off = idx & mask;
 		const u32 tail = size - off;
-		// avail >= 8: prod and idx are both 8-aligned and differ.
-		const wire::record_header *h = detail::hdr_at(data, off);
-		const u32 l = atomic::read_once(&h->len);
-		const u32 t = atomic::read_once(&h->type);
+		// avail >= 8: prod and idx are both 8-aligned and differ. The
+		// header is read once, whole.
+		const u64 w = atomic::read_once(detail::hdr_word(data, off));
+		const u32 l = detail::hdr_len(w);
+		const u32 t = detail::hdr_type(w);
 		if (t == detail::T_PAD) {
 			if (!off || l != tail - REC_HDR || tail > avail)
 				return fail();
