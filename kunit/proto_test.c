@@ -326,6 +326,23 @@ static void xenshm_proto_peer_restart_epoch(struct kunit *test)
 			(u32)XENSHM_CHAN_STATE_PEER_GONE);
 }
 
+/* Connect both ends with a heartbeat limit of 200 ms (heartbeat_ms 50). */
+static void connect_hb200(struct kunit *test, struct fake_env *env)
+{
+	struct xenshm_connect arg = {
+		.size = sizeof(arg), .role = XENSHM_ROLE_AUTO,
+		.mode = XENSHM_MODE_STREAM, .heartbeat_ms = 200,
+	};
+	int i, ret;
+
+	for (i = 0; i < 2; i++) {
+		ret = xenshm_channel_connect(env->ch[i], &arg);
+		KUNIT_ASSERT_TRUE_MSG(test, ret == 0 || ret == -EINPROGRESS, "connect: %d", ret);
+	}
+	KUNIT_ASSERT_TRUE(test, fake_wait_state(env->ch[0], XENSHM_CHAN_STATE_CONNECTED));
+	KUNIT_ASSERT_TRUE(test, fake_wait_state(env->ch[1], XENSHM_CHAN_STATE_CONNECTED));
+}
+
 /*
  * A peer that dies without a word (its domain crashed: the slot stays
  * CONNECTED, no event comes) is gone once its heartbeat and ring indices
@@ -334,20 +351,10 @@ static void xenshm_proto_peer_restart_epoch(struct kunit *test)
 static void xenshm_proto_peer_silent(struct kunit *test)
 {
 	struct fake_env *env = test->priv;
-	struct xenshm_connect arg = {
-		.size = sizeof(arg), .role = XENSHM_ROLE_AUTO,
-		.mode = XENSHM_MODE_STREAM, .heartbeat_ms = 200,
-	};
 	struct xenshm_channel *a = env->ch[0], *b = env->ch[1];
 	unsigned long t0;
-	int i, ret;
 
-	for (i = 0; i < 2; i++) {
-		ret = xenshm_channel_connect(env->ch[i], &arg);
-		KUNIT_ASSERT_TRUE_MSG(test, ret == 0 || ret == -EINPROGRESS, "connect: %d", ret);
-	}
-	KUNIT_ASSERT_TRUE(test, fake_wait_state(a, XENSHM_CHAN_STATE_CONNECTED));
-	KUNIT_ASSERT_TRUE(test, fake_wait_state(b, XENSHM_CHAN_STATE_CONNECTED));
+	connect_hb200(test, env);
 	KUNIT_EXPECT_EQ(test, fake_slot(env, 1)->heartbeat_ms, 50u);
 	/* idle but alive: five limits later both are still connected */
 	msleep(1000);
@@ -370,19 +377,9 @@ static void xenshm_proto_peer_silent(struct kunit *test)
 static void xenshm_proto_own_pause_not_silence(struct kunit *test)
 {
 	struct fake_env *env = test->priv;
-	struct xenshm_connect arg = {
-		.size = sizeof(arg), .role = XENSHM_ROLE_AUTO,
-		.mode = XENSHM_MODE_STREAM, .heartbeat_ms = 200,
-	};
 	struct xenshm_channel *a = env->ch[0], *b = env->ch[1];
-	int i, ret;
 
-	for (i = 0; i < 2; i++) {
-		ret = xenshm_channel_connect(env->ch[i], &arg);
-		KUNIT_ASSERT_TRUE_MSG(test, ret == 0 || ret == -EINPROGRESS, "connect: %d", ret);
-	}
-	KUNIT_ASSERT_TRUE(test, fake_wait_state(a, XENSHM_CHAN_STATE_CONNECTED));
-	KUNIT_ASSERT_TRUE(test, fake_wait_state(b, XENSHM_CHAN_STATE_CONNECTED));
+	connect_hb200(test, env);
 	cancel_delayed_work_sync(&a->work);
 	cancel_delayed_work_sync(&b->work);
 	msleep(600);		/* three limits with nobody running */
