@@ -52,6 +52,7 @@ help:
 	@echo "  fuzz-long     10^8 fuzzer executions (FUZZ_LONG_RUNS) and line coverage of ringcore/"
 	@echo "  stress        the KUnit cells with STRESS_MIN minutes of the randomized exerciser"
 	@echo "  bench-xen     Xen/arm64 in QEMU, Dom0<->domU1: xenshm rw/mmap/zero copy vs libxenvchan, a /dev/mem ring, memcpy"
+	@echo "  bench-xen-many  every domU1<->domU2 region streaming at once (16 more regions: a domU's limit)"
 	@echo "  soak-xen      1 GiB each way per channel on Xen, then 100 module reloads mid-stream"
 	@echo "  install       module (KVER, default uname -r), tools, headers, libxenshm.a, xenshm.pc,"
 	@echo "                man pages, udev rule; DESTDIR= PREFIX= (install-module, install-user)"
