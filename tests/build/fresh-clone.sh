@@ -4,19 +4,19 @@
 # The README's first command must work on the first run from a fresh clone:
 # clone the committed tree into an empty folder and build what `make demo`
 # boots (the Xen payload: a module per kernel series, the tools, the e2e
-# programs) with an empty build/. A warm tree cannot fool this: nothing of
+# programs; the bare-metal domU3's Image) with an empty build/. A warm tree cannot fool this: nothing of
 # the checkout's build/ exists in the clone. The download cache
 # ($XENSHM_CACHE) is shared: an empty cache is what a cold CI run tests.
 #
 # Usage: tests/build/fresh-clone.sh WORKDIR [make targets...]
-# (default target: xen-payload). Tests HEAD, not uncommitted changes.
+# (default targets: xen-payload baremetal). Tests HEAD, not uncommitted changes.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 work=${1:?usage: $0 WORKDIR [targets...]}
 shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(xen-payload)
+[ ${#targets[@]} -gt 0 ] || targets=(xen-payload baremetal)
 
 rm -rf "$work"
 git clone -q --no-hardlinks "$top" "$work"
