@@ -203,7 +203,6 @@ struct xenshm_channel {
 	 * read without ch->lock as a hint (READ_ONCE).
 	 */
 	bool implicit;
-	bool no_deadline;		/* the connect waits for its peer forever */
 	u32 local_domid;
 	u32 peer_domid;
 	u32 peer_epoch;			/* peer's epoch seen at connect */

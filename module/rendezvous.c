@@ -57,9 +57,10 @@
  * for the limit, or for twice the heartbeat period it publishes if that is
  * longer, is gone: a domain that crashed or powered off never frees its
  * slot, and nobody else tells us.  A peer that publishes no period is not
- * watched this way.  Detaching (RESET, the last close, a failed connect, a
- * reconnect after PEER_GONE) frees the slot and then sends one event, so the
- * peer sees the hang-up at once.
+ * watched this way, and a check that itself runs late (this domain was not
+ * running) restarts the window instead of judging.  Detaching (RESET, the
+ * last close, a failed connect, a reconnect after PEER_GONE) frees the slot
+ * and then sends one event, so the peer sees the hang-up at once.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -487,11 +488,12 @@ static void xenshm_rendezvous(struct xenshm_channel *ch)
 		xenshm_connect_failed(ch, ret);
 		return;
 	}
-	if (!ch->no_deadline && time_after_eq(jiffies, ch->deadline)) {
+	/* An implicit connect has no deadline: it waits like a FIFO's open(). */
+	if (!ch->implicit && time_after_eq(jiffies, ch->deadline)) {
 		xenshm_connect_failed(ch, -ETIMEDOUT);
 		return;
 	}
-	mod_delayed_work(system_wq, &ch->work, ch->no_deadline ? ch->work_delay :
+	mod_delayed_work(system_wq, &ch->work, ch->implicit ? ch->work_delay :
 			 min_t(unsigned long, ch->work_delay,
 			       ch->deadline - jiffies + 1));
 	ch->work_delay = min_t(unsigned long, ch->work_delay * 2,
@@ -563,7 +565,7 @@ void xenshm_rendezvous_work(struct work_struct *work)
 /*
  * Start a rendezvous from IDLE (or from PEER_GONE, dropping what was not
  * read): 0 connected, -EINPROGRESS, or the error it failed with at once.
- * @timeout_ms 0: no deadline (an implicit connect waits like a FIFO's open).
+ * @timeout_ms does not apply to an implicit connect (ch->implicit).
  */
 static int xenshm_start_connect(struct xenshm_channel *ch, u32 role, u32 mode,
 				u32 pin, u32 heartbeat_ms, u32 timeout_ms)
@@ -576,7 +578,6 @@ static int xenshm_start_connect(struct xenshm_channel *ch, u32 role, u32 mode,
 	ch->mode = mode;
 	ch->pin_peer = pin;
 	ch->hb_limit_ms = heartbeat_ms ?: XENSHM_HEARTBEAT_MS;
-	ch->no_deadline = !timeout_ms;
 	ch->deadline = jiffies + msecs_to_jiffies(timeout_ms);
 	ch->work_delay = XENSHM_POLL_MIN;
 	ch->phase = XENSHM_PH_REGION;
@@ -662,7 +663,7 @@ void xenshm_channel_connect_implicit(struct xenshm_channel *ch)
 	    !ch->error && !test_bit(XENSHM_CH_BROKEN, &ch->flags)) {
 		WRITE_ONCE(ch->implicit, true);
 		xenshm_start_connect(ch, XENSHM_ROLE_AUTO, XENSHM_MODE_STREAM,
-				     ch->default_peer, 0, 0);
+				     ch->default_peer, 0, XENSHM_CONNECT_TIMEOUT_MS);
 	}
 	mutex_unlock(&ch->lock);
 }
