@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 //
-// The peer library (xenshm/xsr_peer.h): the rendezvous of docs/xen-setup.md,
-// "The rendezvous on the wire", steps 1-7, for an endpoint that is not the
+// The peer library (xenshm/xsr_peer.h): the rendezvous of docs/protocol.md
+// (summarised in docs/xen-setup.md, steps 1-7), for an endpoint that is not the
 // Linux module, driven by xsr_peer_poll() and hypercalls the integrator
 // supplies. Only the sequence lives here: every shared word is read and
 // written through the ring core's facade (xenshm/xsr.h), the same code the
@@ -225,6 +225,15 @@ int verify(peer *x, u32 remote_port)
 	return d == x->peer_domid && port == remote_port ? 0 : err::ACCES;
 }
 
+// From now on @port is mine for this round (a static one is never closed).
+int use_port(peer *x, u32 port, bool is_static)
+{
+	x->local_port = port;
+	x->is_static = is_static;
+	x->bound = true;
+	return 0;
+}
+
 // Step 3: the receiver's port. The static port when configured (it must
 // lead to the peer), else the port kept from the previous round if the peer
 // is the same domain and Xen shows it unbound again (its old remote end
@@ -239,28 +248,21 @@ int listen(peer *x)
 		ret = x->plat.status(x->plat.ctx, x->cfg.static_port, &d, &port);
 		if (ret || d != x->peer_domid)
 			return err::ACCES;
-		x->local_port = x->cfg.static_port;
-		x->is_static = true;
-		x->bound = true;
-		return 0;
+		return use_port(x, x->cfg.static_port, true);
 	}
 	if (x->kept_port) {
 		if (x->kept_domid == x->peer_domid && x->plat.status(x->plat.ctx, x->kept_port, &d, &port)) {
-			x->local_port = x->kept_port;
+			const u32 kept = x->kept_port;
+
 			x->kept_port = 0;
-			x->is_static = false;
-			x->bound = true;
-			return 0;
+			return use_port(x, kept, false);
 		}
 		drop_kept(x); // still bound to someone, or another peer
 	}
 	ret = port_from(x->plat.alloc_unbound(x->plat.ctx, x->peer_domid));
 	if (ret < 0)
 		return ret;
-	x->local_port = u32(ret);
-	x->is_static = false;
-	x->bound = true;
-	return 0;
+	return use_port(x, u32(ret), false);
 }
 
 // Step 4: the sender's port for the receiver's published one.
@@ -279,10 +281,7 @@ int bind(peer *x, const xsr_slot_info &si)
 		ret = x->plat.status(x->plat.ctx, x->cfg.static_port, &d, &port);
 		if (ret || d != x->peer_domid || port != si.port)
 			return err::ACCES;
-		x->local_port = x->cfg.static_port;
-		x->is_static = true;
-		x->bound = true;
-		return 0;
+		return use_port(x, x->cfg.static_port, true);
 	}
 	// A configured static port is the only one this end uses (evtchn=).
 	if (x->cfg.static_port)
@@ -290,10 +289,7 @@ int bind(peer *x, const xsr_slot_info &si)
 	ret = port_from(x->plat.bind_interdomain(x->plat.ctx, x->peer_domid, si.port));
 	if (ret < 0)
 		return ret;
-	x->local_port = u32(ret);
-	x->is_static = false;
-	x->bound = true;
-	return 0;
+	return use_port(x, u32(ret), false);
 }
 
 // ---- the rendezvous ----

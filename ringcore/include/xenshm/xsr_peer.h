@@ -2,7 +2,7 @@
 /*
  * xsr_peer.h - a xenshm endpoint for programs that are not Linux (an RTOS, a
  * bare-metal Xen guest) and for host tests: the protocol steps of
- * docs/xen-setup.md, "The rendezvous on the wire", on top of the ring core
+ * docs/protocol.md (the normative wire protocol), on top of the ring core
  * (xenshm/xsr.h), with the hypercalls left to the integrator.
  *
  * It is the same ring core the kernel module links: this file adds only the
@@ -151,7 +151,10 @@ void xsr_peer_event(struct xsr_peer *p);
  * wait). Negative, sticky until xsr_peer_reconnect():
  *   XSR_ECONNRESET  the peer left or restarted (slot FREE, new epoch)
  *   XSR_ETIMEDOUT   the peer's heartbeat and ring indices stood still for
- *                   twice its published period (or four of mine if longer)
+ *                   twice its published period (or four of mine if longer);
+ *                   a poll that comes a whole such limit after the previous
+ *                   one restarts the window instead (the caller was not
+ *                   running, so nobody watched)
  *   XSR_EIO         the peer's slot or a ring is corrupt
  *   XSR_EACCES      refused: a pinned peer did not match, Xen says a port
  *                   leads elsewhere, no static port of mine leads to the
