@@ -50,16 +50,20 @@ XEN_E2E_BIN := $(BUILD)/user/arm64/bin/xenshm-e2e
 # Kernel messages that fail a run, in any domain's console output.
 XEN_BAD_LOG := Panic on CPU|Kernel panic|BUG: |WARNING: CPU: |Oops|Call trace:|Internal error: |Xen BUG at|Xen WARN at|refcount_t: |kernel BUG
 
-$(XEN_E2E_BIN): $(TOP)/tests/xen/xenshm-e2e.c $(BUILD)/user/arm64/libxenshm.a $(LIB_HDRS)
-	@mkdir -p $(dir $@)
-	$(XEN_E2E_CROSS)gcc $(USER_CSTD) $(USER_CFLAGS) $(USER_CPPFLAGS) -c $< -o $@.o
-	$(XEN_E2E_CROSS)g++ $@.o $(BUILD)/user/arm64/libxenshm.a $(USER_LDFLAGS) -o $@
-	@rm -f $@.o
-
+# The test programs linked with libxenshm, one source each in tests/xen/:
+# the e2e suite, the peer-death helper, the Linux end of the bare-metal
+# peer's services (with their pattern), every channel at once (bench-xen-many).
 XEN_DEATH_BIN := $(BUILD)/user/arm64/bin/xenshm-death
-$(XEN_DEATH_BIN): $(TOP)/tests/xen/xenshm-death.c $(BUILD)/user/arm64/libxenshm.a $(LIB_HDRS)
+XEN_BMPEER_BIN := $(BUILD)/user/arm64/bin/xenshm-bmpeer
+XEN_SCALE_BIN := $(BUILD)/user/arm64/bin/xenshm-scale
+XEN_LIB_BINS := $(XEN_E2E_BIN) $(XEN_DEATH_BIN) $(XEN_BMPEER_BIN) $(XEN_SCALE_BIN)
+$(XEN_BMPEER_BIN): $(TOP)/peer/baremetal/pattern.h
+$(XEN_BMPEER_BIN): XEN_PROG_CPPFLAGS := -I$(TOP)/peer/baremetal
+$(XEN_LIB_BINS): $(BUILD)/user/arm64/bin/%: $(TOP)/tests/xen/%.c \
+		$(BUILD)/user/arm64/libxenshm.a $(LIB_HDRS)
 	@mkdir -p $(dir $@)
-	$(XEN_E2E_CROSS)gcc $(USER_CSTD) $(USER_CFLAGS) $(USER_CPPFLAGS) -c $< -o $@.o
+	$(XEN_E2E_CROSS)gcc $(USER_CSTD) $(USER_CFLAGS) $(USER_CPPFLAGS) $(XEN_PROG_CPPFLAGS) \
+		-c $< -o $@.o
 	$(XEN_E2E_CROSS)g++ $@.o $(BUILD)/user/arm64/libxenshm.a $(USER_LDFLAGS) -o $@
 	@rm -f $@.o
 
@@ -68,24 +72,6 @@ XEN_LIAR_BIN := $(BUILD)/user/arm64/bin/xenshm-liar
 $(XEN_LIAR_BIN): $(TOP)/tests/xen/xenshm-liar.c $(TOP)/peer/xenshm_wire.h
 	@mkdir -p $(dir $@)
 	$(XEN_E2E_CROSS)gcc -O2 -Wall -Wextra -static -I$(TOP) $< -o $@
-
-# The Linux end of the bare-metal peer's services (and their pattern).
-XEN_BMPEER_BIN := $(BUILD)/user/arm64/bin/xenshm-bmpeer
-$(XEN_BMPEER_BIN): $(TOP)/tests/xen/xenshm-bmpeer.c $(TOP)/peer/baremetal/pattern.h \
-		$(BUILD)/user/arm64/libxenshm.a $(LIB_HDRS)
-	@mkdir -p $(dir $@)
-	$(XEN_E2E_CROSS)gcc $(USER_CSTD) $(USER_CFLAGS) $(USER_CPPFLAGS) -I$(TOP)/peer/baremetal \
-		-c $< -o $@.o
-	$(XEN_E2E_CROSS)g++ $@.o $(BUILD)/user/arm64/libxenshm.a $(USER_LDFLAGS) -o $@
-	@rm -f $@.o
-
-# Every channel of a domain at once (make bench-xen-many).
-XEN_SCALE_BIN := $(BUILD)/user/arm64/bin/xenshm-scale
-$(XEN_SCALE_BIN): $(TOP)/tests/xen/xenshm-scale.c $(BUILD)/user/arm64/libxenshm.a $(LIB_HDRS)
-	@mkdir -p $(dir $@)
-	$(XEN_E2E_CROSS)gcc $(USER_CSTD) $(USER_CFLAGS) $(USER_CPPFLAGS) -c $< -o $@.o
-	$(XEN_E2E_CROSS)g++ $@.o $(BUILD)/user/arm64/libxenshm.a $(USER_LDFLAGS) -o $@
-	@rm -f $@.o
 
 # The example program of docs/xen-setup.md: only the uapi header, no library.
 XEN_HELLO_BIN := $(BUILD)/user/arm64/bin/hello-xenshm
