@@ -6,11 +6,11 @@
 #
 #   make baremetal            build/baremetal/xenshm-bm.Image (and .elf, .map)
 #   make xen-baremetal-smoke  Xen + Dom0 + domU1 + domU2 (the smoke init) + domU3
-#                             running the bare-metal smoke program; outputs in
+#                             running the bare-metal smoke checks; outputs in
 #                             build/xen-baremetal-smoke
 #
-# A peer library linked into the image later must be built with BM_CFLAGS
-# (C) / BM_CXXFLAGS (C++): freestanding, no outline atomics (libgcc's need
+# The image links the peer library (ringcore/*.cpp) built with BM_CXXFLAGS and
+# the platform with BM_CFLAGS: freestanding, no outline atomics (libgcc's need
 # getauxval), no stack protector, no PIC.
 
 include $(TOP)/mk/xen.mk

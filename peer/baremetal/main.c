@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Smoke program of the bare-metal domain (make xen-baremetal-smoke). Prints
+ * Main program of the bare-metal domain: the platform's smoke checks (make
+ * xen-baremetal-smoke requires them), then the xenshm services. Prints
  * the harness's markers (scripts/xen/guest/lib.sh) on the vpl011:
  *   XENSHM-RESULT <dom> <test> PASS|FAIL [detail]
  *   XENSHM-INFO <dom> <text>
@@ -9,7 +10,8 @@
  * /chosen/bootargs, written by scripts/xen/gen-dt.py:
  *   dom=domu3 domid=3 regions=ID:GUEST:SIZE:PEER:ROLE:EVTCHN,...
  * (the XENSHM_REGIONS format of the Linux domains, comma separated).
- * Then stays in wfi, as the Linux domUs stay up after their DONE.
+ * After DONE it runs the services of service.h, sleeping in wfi between
+ * events, as the Linux domUs stay up after their DONE.
  */
 #include <stdarg.h>
 #include "bm_internal.h"
