@@ -6,7 +6,8 @@
 #
 # Every domain: insmod xenshm.ko, check one /dev/xenshm/<xen,id> per region,
 # echo a line each way through every channel with the shell's echo and cat
-# (implicit connect), then run xenshm-e2e on all its channels at once (see tests/xen/xenshm-e2e.c).
+# (implicit connect), talk to the bare-metal domU3 if there is one, then run
+# xenshm-e2e on all its channels at once (see tests/xen/xenshm-e2e.c).
 # Each domain checks from its kernel log that every channel connected with
 # the event channel it was configured with: static for a region with a
 # static event channel (XENSHM_REGIONS' EVTCHN), the runtime recipe else.
@@ -29,6 +30,7 @@ reload_dom=${XENSHM_E2E_RELOAD_DOM:-1}
 hijack=${XENSHM_E2E_HIJACK:-1}
 chans=
 bmchans=
+bmstatic=
 pins=
 evtchns=
 modes=
@@ -39,6 +41,7 @@ EOT
 	# The bare-metal domain (run.sh --baremetal) runs its own services.
 	if [ "$peer" = domu3 ]; then
 		bmchans="$bmchans $id"
+		[ "${evtchn:-0}" = 0 ] || bmstatic=1
 	else
 		chans="$chans $id"
 	fi
@@ -117,7 +120,7 @@ bm_round() {
 }
 if [ -n "$bmchans" ]; then
 	bm_round ""
-	if [ "$XENSHM_KSERIES" = 6.1 ] && [ "$XENSHM_DOMID" != 0 ]; then
+	if [ "$XENSHM_KSERIES" = 6.1 ] && [ -n "$bmstatic" ]; then
 		# A static port does not survive a reload on 6.1 (docs/xen-setup.md).
 		xenshm_skip bm-reload "Linux 6.1 closes static ports on unload"
 	elif rmmod xenshm && xenshm_insmod && xenshm_wait_for 5 check_devices; then
