@@ -254,8 +254,6 @@ static int round_k(int k, uint64_t bytes)
 		bad += c->bad || c->got != bytes;
 		per[i] = c->done_at ? 2.0 * bytes / (1 << 20) / (c->done_at - t0) : 0;
 	}
-	/* Everyone finished reading: close only once the peer is done too is
-	 * not needed (it has all our bytes: we have all of its). */
 	total_mib = 2.0 * bytes * k / (1 << 20);
 	qsort(per, k, sizeof(per[0]), cmp_double);
 	printf("XENSHM-PERF %s scale K=%d MiB/s=%.1f chan=%.1f/%.1f/%.1f ev/MiB=%.1f "
@@ -266,8 +264,8 @@ static int round_k(int k, uint64_t bytes)
 	fflush(stdout);
 	result(test, !bad, "%d channels x %llu MiB each way, %.1f MiB/s in all, %d bad", k,
 	       (unsigned long long)(bytes >> 20), total_mib / wall, bad);
-	/* Let the peer read our last bytes before the hang-up reaches it. */
-	usleep(200000);
+	/* The peer still reads what we sent after we close: it drains, then
+	 * sees EOF, and its next round meets our next connect. */
 	close_all(k);
 	return bad ? -1 : 0;
 }
