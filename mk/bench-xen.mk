@@ -48,7 +48,6 @@ bench-xen: deps xen-payload bench-xen-payload
 		--xenstore domu1 --expect-panic domu1 --env XENSHM_BENCH_PAIRS=$(XEN_BENCH_PAIRS) --out $(XEN_BENCH_OUT) \
 		--timeout $(XEN_BENCH_TIMEOUT) > $(XEN_BENCH_OUT).run.txt 2>&1 || true; \
 	grep '^run.sh:' $(XEN_BENCH_OUT).run.txt || true; \
-	$(PYTHON) $(TOP)/tests/xen/demux.py $(XEN_BENCH_OUT)/console.log $(XEN_BENCH_OUT)/console.demux.log && \
 	$(PYTHON) $(TOP)/tests/xen/bench-report.py $(XEN_BENCH_OUT)/console.demux.log \
 		--out $(XEN_BENCH_OUT) --img $(TOP)/docs/img; rc=$$?; \
 	echo "bench-xen: $$(( $$(date +%s) - start )) s, console: $(XEN_BENCH_OUT)/console.log"; \

@@ -5,6 +5,9 @@
   collect.py LOG [--status STATUS.json] [--expect dom0,domu1,domu2]
              [--require DOM:TEST]... [--verbose] [--json OUT.json]
 
+LOG is the demultiplexed console (run.sh's console.demux.log, see demux.py):
+in the raw one a domU's line can land in the middle of one of Dom0's. A line
+that still holds two markers is counted as a failure, never half-read.
 Markers (anywhere in a line; domU lines arrive as "(XEN) DOM<n>: ..."):
   XENSHM-RESULT <dom> <test> PASS|FAIL|SKIP [detail]
   XENSHM-INFO <dom> <text>          (shown with --verbose)
@@ -28,6 +31,7 @@ import sys
 MARK = re.compile(r"^(?P<pre>.*?)XENSHM-(?P<kind>RESULT|INFO|DONE) (?P<dom>\S+)(?: (?P<rest>.*))?$")
 XENDOM = re.compile(r"\(XEN\) DOM(\d+): $")
 BANNER = re.compile(r"Xen version (\S+ .*)")
+TWO = re.compile(r"XENSHM-(RESULT|DONE) ")
 
 
 def main():
@@ -65,7 +69,9 @@ def main():
                 parts = rest.split(None, 2)
                 test = parts[0] if parts else "?"
                 status = parts[1] if len(parts) > 1 else "?"
-                if status not in ("PASS", "FAIL", "SKIP"):
+                if TWO.search(rest):
+                    status, detail = "FAIL", f"two markers on one line: {rest}"
+                elif status not in ("PASS", "FAIL", "SKIP"):
                     status, detail = "FAIL", f"malformed marker: {rest}"
                 else:
                     detail = parts[2] if len(parts) > 2 else ""

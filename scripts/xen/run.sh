@@ -52,7 +52,8 @@
 #                        xenstored and init-dom0less (repeatable)
 #   --verbose            the collector also prints the INFO markers
 #
-# Outputs in --out: console.log (the whole serial console), status.json (why and
+# Outputs in --out: console.log (the whole serial console), console.demux.log
+# (the same, Dom0's lines and Xen's taken apart: demux.py), status.json (why and
 # when the run ended), results.txt / results.json (the collector's report),
 # xen.dts / xen.dtb / xen.json (device tree and layout), initrd-<dom>.cpio.
 # Exit status: the collector's (0 = nothing failed).
@@ -241,6 +242,9 @@ rc=0
 	qemu-system-aarch64 "${qemu_machine[@]}" -display none -monitor none -no-reboot \
 	-chardev stdio,id=con0,signal=off -serial chardev:con0 \
 	-kernel "$xen" -dtb "$out/xen.dtb" "${loaders[@]}" || rc=$?
-"$PY" "$here/collect.py" "$out/console.log" --status "$out/status.json" --expect "$expect" \
+# Readers get the console with Dom0's lines and Xen's (domU) lines taken apart
+# again (see demux.py); console.log stays as the serial port printed it.
+"$PY" "$here/demux.py" "$out/console.log" "$out/console.demux.log"
+"$PY" "$here/collect.py" "$out/console.demux.log" --status "$out/status.json" --expect "$expect" \
 	--json "$out/results.json" $verbose "${requires[@]+"${requires[@]}"}" | tee "$out/results.txt"
 exit "${PIPESTATUS[0]}"

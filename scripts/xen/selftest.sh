@@ -6,8 +6,13 @@
 #   fail   domu1 reports a FAIL result -> collector exit 1, "1 failed" counted
 #   hang   domu1 never prints DONE     -> Dom0 powers off, domu1-done FAIL
 #   kernel domu1 must run 6.12 but boots 6.1 -> domu1's "kernel" result FAILs
+# and one that must PASS:
+#   flood  all domains print 300 markers at once -> every one is counted
+#          (Dom0's and Xen's lines interleave mid-line: demux.py's job)
 # Usage: scripts/xen/selftest.sh [OUTDIR]   (default build/xen-selftest)
-set -euo pipefail
+# No "set -e": a scenario's condition failing must reach expect(), not end
+# the script before it says which scenario failed.
+set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 out=${1:-$top/build/xen-selftest}
@@ -44,10 +49,17 @@ expect hang "Dom0 powers off, domu1 reported not DONE" $?
 
 # The mixed-kernel runs (make test-xen) rely on each domain's "kernel" result:
 # give domu1 a 6.1 Image while telling it to expect 6.12.
-k61=$(XENSHM_KSERIES=6.1 "$top/scripts/debian-kernel.sh" image arm64)
+k61=$(XENSHM_KSERIES=6.1 "$top/scripts/debian-kernel.sh" image arm64) || exit 1
 rc=0; run kernel --kseries domu1=6.12 --kernel domu1="$k61" --require domu1:kernel --timeout 120 || rc=$?
 [ "$rc" = 1 ] && grep -q 'FAIL  kernel  6\.1\..* is not of series 6\.12' "$out/kernel.txt" &&
 	grep -q 'FAIL  require domu1:kernel' "$out/kernel.txt" && grep -qx '.* 2 failed' "$out/kernel.txt"
 expect kernel "domu1 on the wrong series: its kernel result and the require fail" $?
+
+flood=300
+rc=0; run flood --init all="$s/flood.sh" --env XENSHM_FLOOD=$flood --timeout 120 || rc=$?
+n=$(grep -c '^  PASS  flood-' "$out/flood.txt")
+mixed=$(grep -a -c 'XENSHM-.*XENSHM-' "$out/flood/console.log")
+[ "$rc" = 0 ] && [ "$n" = $((3 * flood)) ]
+expect flood "$n of $((3 * flood)) markers counted; $mixed raw console lines held two" $?
 
 exit $bad

@@ -25,6 +25,8 @@ import subprocess
 import sys
 import time
 
+from demux import Demux
+
 PANIC = re.compile(
     r"Panic on CPU|Kernel panic|\bBUG: |WARNING: CPU: |Oops[:\s-]|Xen BUG at|"
     r"Call trace:|Xen WARN at|Assertion '.*' failed|FATAL (PAGE|TRAP)|Internal error: ")
@@ -60,6 +62,14 @@ def main():
     buf = b""
     deadline = t0 + a.timeout
     stop_at = None          # read until then, then kill (after a panic / done)
+
+    dmx = Demux()           # a marker counts once Dom0's line is whole again
+
+    def lines_seen(raw, last=False):
+        what = None
+        for ln in dmx.feed(raw) + (dmx.flush() if last else []):
+            what = line_seen(ln) or what
+        return what
 
     def line_seen(raw):
         line = raw.decode("utf-8", "replace").rstrip("\r\n").replace("\r", "")
@@ -109,14 +119,13 @@ def main():
         buf += chunk
         *lines, buf = buf.split(b"\n")
         for ln in lines:
-            what = line_seen(ln)
+            what = lines_seen(ln)
             if what == "panic" and stop_at is None:
                 stop_at = time.monotonic() + 3.0
             elif what == "done" and stop_at is None:
                 stop_at = time.monotonic() + 0.3
-    if buf:
-        line_seen(buf)
-    if p.poll() is None:
+    exited = p.poll() is not None
+    if not exited:
         os.killpg(p.pid, signal.SIGTERM)
         try:
             p.wait(5)
@@ -127,10 +136,13 @@ def main():
         # Drain what is left (QEMU exited by itself).
         rest = p.stdout.read() or b""
         log.write(rest)
-        for ln in rest.split(b"\n"):
-            line_seen(ln)
-        if st["reason"] is None:
-            st["reason"], st["detail"] = "exit", f"QEMU exited with status {p.returncode}"
+        buf += rest
+    *lines, last = buf.split(b"\n")
+    for ln in lines:
+        lines_seen(ln)
+    lines_seen(last, last=True)
+    if exited and st["reason"] is None:
+        st["reason"], st["detail"] = "exit", f"QEMU exited with status {p.returncode}"
     log.close()
     st["elapsed"] = round(time.monotonic() - t0, 2)
     with open(a.status, "w") as f:
