@@ -151,23 +151,6 @@ static void xenshm_event_words(struct xenshm_channel *ch, u32 w[7])
 	w[6] = READ_ONCE(tx->cons);
 }
 
-void xenshm_peer_pulse(struct xenshm_channel *ch, u32 pulse[3])
-{
-	void *base = ch->region->base;
-	int slot = READ_ONCE(ch->rs.slot);
-	const struct xenshm_slot *peer;
-	u32 w[7];
-
-	memset(pulse, 0, 3 * sizeof(*pulse));
-	if (slot < 0)
-		return;
-	xenshm_event_words(ch, w);
-	peer = base + (slot ? XENSHM_SLOT0_OFF : XENSHM_SLOT1_OFF);
-	pulse[0] = READ_ONCE(peer->heartbeat);
-	pulse[1] = w[5];	/* the producer index of my RX ring */
-	pulse[2] = w[6];	/* the consumer index of my TX ring */
-}
-
 bool xenshm_channel_event(struct xenshm_channel *ch)
 {
 	unsigned long irqflags, delay = 0;

@@ -212,9 +212,6 @@ struct xenshm_channel {
 	unsigned long confirm_by;	/* jiffies: the peer's event is due, or 0 */
 	ktime_t peer_seen;		/* the rendezvous found its peer (for the log) */
 	unsigned int hb_limit_ms;	/* the peer is gone after this much silence */
-	u32 peer_pulse[3];		/* xenshm_peer_pulse() at the last change */
-	unsigned long peer_pulse_at;	/* jiffies of that change */
-	unsigned long hb_checked_at;	/* jiffies of the last liveness check */
 	bool evtchn_static;		/* the port is a static event channel */
 	unsigned long work_delay;	/* jiffies: next poll of the rendezvous */
 	struct delayed_work work;	/* rendezvous steps and liveness check */
@@ -350,12 +347,6 @@ void xenshm_mark_broken(struct xenshm_channel *ch);
  * locks and saw ch->state == CONNECTED under it; sets PEER_GONE or BROKEN.
  */
 bool xenshm_check_peer(struct xenshm_channel *ch);
-/*
- * The peer's words that show it is alive: its heartbeat, the producer index
- * of my RX ring, the consumer index of my TX ring (each read once; any
- * value is harmless, they are compared for equality only).
- */
-void xenshm_peer_pulse(struct xenshm_channel *ch, u32 pulse[3]);
 /* The peer went silent (rendezvous.c's heartbeat check): PEER_GONE. */
 void xenshm_peer_silent(struct xenshm_channel *ch, unsigned int ms);
 /* Kick the peer if bound.  Any context. */

@@ -53,12 +53,13 @@
  * Once CONNECTED, ch->work runs every quarter of the heartbeat limit
  * (CONNECT.heartbeat_ms, default 750 ms): it advances my heartbeat word and
  * checks the peer (the other liveness checks are listed in channel.c).  A
- * peer whose heartbeat and ring indices (xenshm_peer_pulse()) stay the same
- * for the limit, or for twice the heartbeat period it publishes if that is
- * longer, is gone: a domain that crashed or powered off never frees its
- * slot, and nobody else tells us.  A peer that publishes no period is not
- * watched this way, and a check that itself runs late (this domain was not
- * running) restarts the window instead of judging.  Detaching (RESET, the
+ * peer whose heartbeat and ring indices stay the same for the limit, or for
+ * twice the heartbeat period it publishes if that is longer, is gone: a
+ * domain that crashed or powered off never frees its slot, and nobody else
+ * tells us.  A peer that publishes no period is not watched this way, and a
+ * check that itself runs late (this domain was not running) restarts the
+ * window instead of judging.  The rule is the ring core's
+ * (xsr_liveness_check()), the one the peer library applies too.  Detaching (RESET, the
  * last close, a failed connect, a reconnect after PEER_GONE) frees the slot
  * and then sends one event, so the peer sees the hang-up at once.
  */
@@ -66,6 +67,7 @@
 
 #include <linux/bug.h>
 #include <linux/jiffies.h>
+#include <linux/limits.h>
 #include <linux/lockdep.h>
 #include <linux/minmax.h>
 #include <linux/module.h>
@@ -81,8 +83,6 @@
 #define XENSHM_POLL_MAX			msecs_to_jiffies(200)
 /* CONNECT.heartbeat_ms == 0: a dead peer is seen within 1.25 x 750 ms < 1 s. */
 #define XENSHM_HEARTBEAT_MS		750
-/* A peer's published period counts up to this (hostile values are bounded). */
-#define XENSHM_HEARTBEAT_MAX_MS		60000
 /* How long a side waits for the peer's event once the binding is checked. */
 #define XENSHM_CONFIRM_MS		5000
 
@@ -186,9 +186,7 @@ static void xenshm_connected(struct xenshm_channel *ch)
 {
 	lockdep_assert_held(&ch->lock);
 	WRITE_ONCE(ch->error, 0);
-	xenshm_peer_pulse(ch, ch->peer_pulse);
-	ch->peer_pulse_at = jiffies;
-	ch->hb_checked_at = jiffies;
+	xenshm_rs_live_start(&ch->rs, jiffies64_to_msecs(get_jiffies_64()));
 	xenshm_set_state(ch, XENSHM_CHAN_STATE_CONNECTED, false);
 	mod_delayed_work(system_wq, &ch->work, xenshm_hb_period(ch));
 	pr_info("%s: connected to dom%u as %s (%s ports %u/%u, tx %s, rx %s) in %lld us\n",
@@ -506,35 +504,22 @@ static void xenshm_rendezvous(struct xenshm_channel *ch)
  */
 static bool xenshm_heartbeat(struct xenshm_channel *ch)
 {
-	struct xenshm_rs_peer peer;
-	unsigned int limit;
-	u32 pulse[3];
-	bool late;
+	u64 silent;
 
 	lockdep_assert_held(&ch->lock);
 	if (xenshm_check_peer(ch))
 		return false;
 	xenshm_rs_heartbeat(&ch->rs);
-	xenshm_peer_pulse(ch, pulse);
 	/*
-	 * This check ran more than two periods late: this domain (or the
-	 * whole host) was not running, and the peer may not have been either.
-	 * Such a gap is nobody's silence: the peer gets a full limit from now.
+	 * A check more than two periods (half the limit) after the previous
+	 * one means this domain, or the whole host, was not running: the
+	 * ring core restarts the window instead of judging.
 	 */
-	late = time_after(jiffies, ch->hb_checked_at + 2 * xenshm_hb_period(ch));
-	ch->hb_checked_at = jiffies;
-	if (late || memcmp(pulse, ch->peer_pulse, sizeof(pulse))) {
-		memcpy(ch->peer_pulse, pulse, sizeof(pulse));
-		ch->peer_pulse_at = jiffies;
+	silent = xenshm_rs_live_check(&ch->rs, jiffies64_to_msecs(get_jiffies_64()),
+				      ch->hb_limit_ms, ch->hb_limit_ms / 2);
+	if (!silent)
 		return true;
-	}
-	if (xenshm_rs_peer_read(&ch->rs, &peer) || !peer.heartbeat_ms)
-		return true;	/* a corrupt slot: the next check says so */
-	limit = max(ch->hb_limit_ms,
-		    2 * min_t(u32, peer.heartbeat_ms, XENSHM_HEARTBEAT_MAX_MS));
-	if (time_before(jiffies, ch->peer_pulse_at + msecs_to_jiffies(limit)))
-		return true;
-	xenshm_peer_silent(ch, jiffies_to_msecs(jiffies - ch->peer_pulse_at));
+	xenshm_peer_silent(ch, min_t(u64, silent, UINT_MAX));
 	return false;
 }
 

@@ -163,6 +163,21 @@ void xenshm_rs_set_heartbeat_ms(struct xenshm_rs *rs, u32 ms)
 		xsr_slot_set_heartbeat_ms(&rs->rg, rs->slot, ms);
 }
 
+void xenshm_rs_live_start(struct xenshm_rs *rs, u64 now_ms)
+{
+	if (rs->slot >= 0)
+		xsr_liveness_start(&rs->live, &rs->rg, rs->slot, now_ms);
+}
+
+u64 xenshm_rs_live_check(struct xenshm_rs *rs, u64 now_ms, u32 own_limit_ms,
+			 u32 late_ms)
+{
+	if (rs->slot < 0)
+		return 0;
+	return xsr_liveness_check(&rs->live, &rs->rg, rs->slot, now_ms,
+				  own_limit_ms, late_ms);
+}
+
 int xenshm_rs_peer_check(struct xenshm_rs *rs, u32 epoch)
 {
 	if (rs->slot < 0)

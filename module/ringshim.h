@@ -39,6 +39,7 @@ struct xenshm_rs {
 	int slot;		/* owned slot, or -1 */
 	u32 tx_mode;		/* XENSHM_MODE_* of each ring */
 	u32 rx_mode;
+	struct xsr_liveness live;	/* the peer's liveness window */
 };
 
 /* Geometry for a region of @size bytes (no access to the region). */
@@ -64,6 +65,15 @@ void xenshm_rs_release(struct xenshm_rs *rs);
 int xenshm_rs_peer_read(struct xenshm_rs *rs, struct xenshm_rs_peer *peer);
 /* 0 if the peer is the one seen with @epoch, -ECONNRESET if gone, -EIO. */
 int xenshm_rs_peer_check(struct xenshm_rs *rs, u32 epoch);
+/*
+ * The liveness rule (docs/protocol.md 6.2), once connected: start the
+ * window, then check (times in ms).  0: alive or not watched; else for how
+ * many ms the peer has been silent.  A check more than @late_ms after the
+ * previous one restarts the window instead of judging.
+ */
+void xenshm_rs_live_start(struct xenshm_rs *rs, u64 now_ms);
+u64 xenshm_rs_live_check(struct xenshm_rs *rs, u64 now_ms, u32 own_limit_ms,
+			 u32 late_ms);
 /* XENSHM_ROLE_RECEIVER or _SENDER for @role (AUTO picks by the rule). */
 int xenshm_rs_role_pick(u32 role, unsigned int slot, u32 my_domid,
 			u32 peer_domid);

@@ -62,7 +62,7 @@ int xenshm_uapi_check_connect(const struct xenshm_connect *arg)
 	if (arg->reserved)
 		return -EINVAL;
 	if (arg->heartbeat_ms &&
-	    (arg->heartbeat_ms < 100 || arg->heartbeat_ms > 60000))
+	    (arg->heartbeat_ms < 100 || arg->heartbeat_ms > XENSHM_HEARTBEAT_MAX_MS))
 		return -EINVAL;
 	if (arg->flags & XENSHM_CONNECT_FLAGS_PIN_PEER) {
 		if (arg->peer_domid > XENSHM_UAPI_MAX_DOMID)

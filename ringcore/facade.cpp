@@ -14,6 +14,7 @@ static_assert(sizeof(ring) <= sizeof(xsr_ring) && alignof(ring) <= alignof(xsr_r
 static_assert(sizeof(region) <= sizeof(xsr_region) && alignof(region) <= alignof(xsr_region));
 static_assert(sizeof(xsr_ring) == XSR_RING_BYTES && sizeof(xsr_region) == XSR_REGION_BYTES);
 static_assert(sizeof(slot_info) == sizeof(xsr_slot_info));
+static_assert(sizeof(liveness) == sizeof(xsr_liveness) && alignof(liveness) == alignof(xsr_liveness));
 
 // The C mirrors equal the spec.
 static_assert(XSR_EIO == err::IO && XSR_EAGAIN == err::AGAIN && XSR_EFAULT == err::FAULT);
@@ -131,6 +132,20 @@ int xsr_slot_read(const struct xsr_region *rg, unsigned int slot, struct xsr_slo
 int xsr_peer_check(const struct xsr_region *rg, unsigned int my_slot, uint32_t epoch_seen)
 {
 	return rg ? peer_check(*G(rg), my_slot, epoch_seen) : err::INVAL;
+}
+
+void xsr_liveness_start(struct xsr_liveness *lv, const struct xsr_region *rg, unsigned int my_slot, uint64_t now_ms)
+{
+	if (lv && rg)
+		liveness_start(*G(rg), my_slot, reinterpret_cast<liveness *>(lv), now_ms);
+}
+
+uint64_t xsr_liveness_check(struct xsr_liveness *lv, const struct xsr_region *rg, unsigned int my_slot, uint64_t now_ms,
+			    uint32_t own_limit_ms, uint32_t late_ms)
+{
+	if (!lv || !rg)
+		return 0;
+	return liveness_check(*G(rg), my_slot, reinterpret_cast<liveness *>(lv), now_ms, own_limit_ms, late_ms);
 }
 
 int xsr_role_pick(uint32_t role, unsigned int my_slot, uint32_t my_domid, uint32_t peer_domid)

@@ -59,9 +59,7 @@ struct peer {
 	u64 connects;
 	u64 confirm_by; // deadline of the confirming event, if confirm_armed
 	u64 beat_at;	// when I last advanced my heartbeat
-	u64 pulse_at;	// when the peer's pulse last changed
-	u64 checked_at; // when check_connected() last ran
-	u32 pulse[3];	// peer's heartbeat, its RX prod, my TX cons (rendezvous.c)
+	xsr_liveness live;
 	s32 slot;	// mine, or -1
 	u32 role;	// XSR_ROLE_RECEIVER/SENDER once picked, else 0
 	u32 peer_domid; // as its slot said when the role was picked
@@ -78,6 +76,7 @@ struct peer {
 
 static_assert(sizeof(peer) <= sizeof(xsr_peer) && alignof(peer) <= alignof(xsr_peer));
 static_assert(sizeof(xsr_peer) == XSR_PEER_BYTES);
+static_assert(XSR_PEER_HEARTBEAT_MAX_MS == wire::HEARTBEAT_MAX_MS);
 static_assert(__is_standard_layout(peer));
 static_assert(XSR_PEER_MAX_PORT == 1u << 17 && XSR_DOMID_NONE == wire::DOMID_NONE);
 
@@ -374,22 +373,6 @@ int confirmed(peer *x, const xsr_slot_info &si, bool *restarted)
 	return kicked(x) ? 0 : confirm_wait(x);
 }
 
-void read_pulse(const peer *x, u32 out[3])
-{
-	const auto *base = static_cast<const u8 *>(x->cfg.base);
-	const u32 me = u32(x->slot);
-	const auto *ps = reinterpret_cast<const wire::slot *>(base + (me ? wire::SLOT0_OFF : wire::SLOT1_OFF));
-	const auto *rx =
-		reinterpret_cast<const wire::ring_ctrl *>(base + (me ? wire::RING0_CTRL_OFF : wire::RING1_CTRL_OFF));
-	const auto *tx =
-		reinterpret_cast<const wire::ring_ctrl *>(base + (me ? wire::RING1_CTRL_OFF : wire::RING0_CTRL_OFF));
-
-	// Only compared for equality: any value is harmless.
-	out[0] = read_once(&ps->heartbeat);
-	out[1] = read_once(&rx->prod);
-	out[2] = read_once(&tx->cons);
-}
-
 void connected(peer *x)
 {
 	const u64 t = now(x);
@@ -397,9 +380,7 @@ void connected(peer *x)
 	x->ph = phase::connected;
 	x->connects++;
 	x->beat_at = t;
-	read_pulse(x, x->pulse);
-	x->pulse_at = t;
-	x->checked_at = t;
+	xsr_liveness_start(&x->live, &x->rg, u32(x->slot), t);
 }
 
 int step_region(peer *x)
@@ -586,9 +567,7 @@ int step(peer *x)
 // Step 7 while connected: is the peer still there, and my own beat.
 int check_connected(peer *x)
 {
-	xsr_slot_info si;
-	u32 pulse[3], limit;
-	u64 t, gap;
+	u64 t;
 	int ret = xsr_peer_check(&x->rg, u32(x->slot), x->peer_epoch);
 
 	if (ret)
@@ -602,34 +581,11 @@ int check_connected(peer *x)
 		xsr_slot_heartbeat(&x->rg, u32(x->slot));
 		x->beat_at = t;
 	}
-	gap = t - x->checked_at;
-	x->checked_at = t;
-	read_pulse(x, pulse);
-	if (pulse[0] != x->pulse[0] || pulse[1] != x->pulse[1] || pulse[2] != x->pulse[2]) {
-		x->pulse[0] = pulse[0];
-		x->pulse[1] = pulse[1];
-		x->pulse[2] = pulse[2];
-		x->pulse_at = t;
-		return 1;
-	}
-	if (read_peer(x, &si) || !si.heartbeat_ms)
-		return 1; // unwatched (or corrupt: the next check says so)
-	// Twice the peer's period (bounded: it is the peer's word), or four of
-	// mine if that is longer, as Linux waits for its own limit, which is
-	// four of the periods it publishes.
-	limit = 2 * (si.heartbeat_ms < XSR_PEER_HEARTBEAT_MAX_MS ? si.heartbeat_ms : XSR_PEER_HEARTBEAT_MAX_MS);
-	if (4 * x->cfg.heartbeat_ms > limit)
-		limit = 4 * x->cfg.heartbeat_ms;
-	// A whole limit since my previous check means I was not running (a
-	// paused VM, an overloaded host), and the peer may not have been
-	// either: that gap is nobody's silence, the peer gets a full limit
-	// from now (module/rendezvous.c does the same). A caller that polls
-	// at least once per limit judges the peer normally.
-	if (gap > limit) {
-		x->pulse_at = t;
-		return 1;
-	}
-	if (t - x->pulse_at < limit)
+	// My own limit is four of my periods, as Linux waits for four of the
+	// periods it publishes. Late means a whole limit without a poll (late_ms
+	// 0): the integrator's cadence is its own, and one that polls at least
+	// once per limit is judged by the rule, not by its pauses.
+	if (!xsr_liveness_check(&x->live, &x->rg, u32(x->slot), t, 4 * x->cfg.heartbeat_ms, 0))
 		return 1;
 	return gone(x, err::TIMEDOUT);
 }

@@ -269,4 +269,66 @@ int role_pick(u32 role, u32 my_slot, u32 my_domid, u32 peer_domid)
 	return int(my_slot == 0 ? ROLE_RECEIVER : ROLE_SENDER);
 }
 
+namespace {
+
+// The words that show the peer is alive, each read once. Only compared for
+// equality: any value is harmless.
+void read_pulse(const region &rg, u32 me, u32 out[3])
+{
+	const u8 *base = rg.base;
+	const auto *rx =
+		reinterpret_cast<const wire::ring_ctrl *>(base + (me ? wire::RING0_CTRL_OFF : wire::RING1_CTRL_OFF));
+	const auto *tx =
+		reinterpret_cast<const wire::ring_ctrl *>(base + (me ? wire::RING1_CTRL_OFF : wire::RING0_CTRL_OFF));
+
+	out[0] = read_once(&rg.slot_at(1 - me)->heartbeat);
+	out[1] = read_once(&rx->prod);
+	out[2] = read_once(&tx->cons);
+}
+
+} // namespace
+
+void liveness_start(const region &rg, u32 my_slot, liveness *lv, u64 now_ms)
+{
+	*lv = liveness{};
+	if (rg.valid && my_slot <= 1)
+		read_pulse(rg, my_slot, lv->pulse);
+	lv->pulse_at = now_ms;
+	lv->checked_at = now_ms;
+}
+
+u64 liveness_check(const region &rg, u32 my_slot, liveness *lv, u64 now_ms, u32 own_limit_ms, u32 late_ms)
+{
+	if (!rg.valid || my_slot > 1)
+		return 0;
+	const u64 gap = now_ms - lv->checked_at;
+	lv->checked_at = now_ms;
+
+	u32 pulse[3];
+	read_pulse(rg, my_slot, pulse);
+	if (pulse[0] != lv->pulse[0] || pulse[1] != lv->pulse[1] || pulse[2] != lv->pulse[2]) {
+		lv->pulse[0] = pulse[0];
+		lv->pulse[1] = pulse[1];
+		lv->pulse[2] = pulse[2];
+		lv->pulse_at = now_ms;
+		return 0;
+	}
+	slot_info si;
+	if (slot_read(rg, 1 - my_slot, &si) || !si.heartbeat_ms)
+		return 0; // unwatched (or corrupt: the caller's peer_check says so)
+	// The peer's period is its word: bounded before it sets how long I wait.
+	const u32 peer_ms = si.heartbeat_ms < wire::HEARTBEAT_MAX_MS ? si.heartbeat_ms : wire::HEARTBEAT_MAX_MS;
+	const u64 limit = 2 * u64(peer_ms) > own_limit_ms ? 2 * u64(peer_ms) : own_limit_ms;
+	// A check this late means I was not running (a paused VM, an
+	// overloaded host), and the peer may not have been either: that gap
+	// is nobody's silence, the peer gets a whole limit from now.
+	if (gap > (late_ms ? u64(late_ms) : limit)) {
+		lv->pulse_at = now_ms;
+		return 0;
+	}
+	if (now_ms - lv->pulse_at < limit)
+		return 0;
+	return now_ms - lv->pulse_at;
+}
+
 } // namespace xenshm

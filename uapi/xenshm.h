@@ -84,6 +84,13 @@
 #define XENSHM_DOMID_NONE 0xffffffffU
 /* No event-channel port (port 0 is never valid in Xen). */
 #define XENSHM_PORT_NONE 0U
+/*
+ * Largest heartbeat period a side honours when it watches its peer: a peer's
+ * slot.heartbeat_ms above it counts as this (the word is the peer's, so it
+ * cannot postpone the verdict without bound). Also the largest period Linux
+ * accepts in CONNECT.heartbeat_ms.
+ */
+#define XENSHM_HEARTBEAT_MAX_MS 60000U
 
 /* ---- Enumerations (carried in u32 fields) ---- */
 

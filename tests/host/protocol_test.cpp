@@ -364,3 +364,99 @@ TEST(PeerGone, DetectedByStateAndEpoch)
 	EXPECT_EQ(xsr_peer_check(&reg.rg_a, 0, e), XSR_ECONNRESET);
 	EXPECT_EQ(xsr_peer_check(&reg.rg_a, 2, e), XSR_EINVAL);
 }
+
+// The liveness rule (docs/protocol.md 6.2) as the ring core applies it for
+// both the module and the peer library. End a (slot 0) watches b (slot 1).
+TEST(Liveness, SilenceAfterTheLimit)
+{
+	Region reg(4096);
+	xsr_liveness lv;
+	reg.slot_at(1)->heartbeat_ms = 100; // limit: max(mine 300, 2 x 100)
+	xsr_liveness_start(&lv, &reg.rg_a, 0, 1000);
+	EXPECT_EQ(xsr_liveness_check(&lv, &reg.rg_a, 0, 1100, 300, 0), 0u);
+	EXPECT_EQ(xsr_liveness_check(&lv, &reg.rg_a, 0, 1200, 300, 0), 0u);
+	EXPECT_EQ(xsr_liveness_check(&lv, &reg.rg_a, 0, 1299, 300, 0), 0u) << "1 ms short of the limit";
+	EXPECT_EQ(xsr_liveness_check(&lv, &reg.rg_a, 0, 1300, 300, 0), 300u);
+}
+
+TEST(Liveness, EachPulseWordRestartsTheWindow)
+{
+	Region reg(4096);
+	xsr_liveness lv;
+	reg.slot_at(1)->heartbeat_ms = 100;
+	xsr_liveness_start(&lv, &reg.rg_a, 0, 0);
+	uint64_t t = 0;
+	for (int word = 0; word < 3; word++) {
+		t += 150;
+		EXPECT_EQ(xsr_liveness_check(&lv, &reg.rg_a, 0, t, 200, 0), 0u);
+		if (word == 0)
+			reg.slot_at(1)->heartbeat++;
+		else if (word == 1)
+			reg.ctrl(1)->prod += 8; // b produces ring 1, a consumes it
+		else
+			reg.ctrl(0)->cons += 8; // b consumes ring 0
+		t += 150;
+		EXPECT_EQ(xsr_liveness_check(&lv, &reg.rg_a, 0, t, 200, 0), 0u) << word;
+	}
+	// Words b does not write are no pulse: my own prod and my own heartbeat.
+	reg.ctrl(0)->prod += 8;
+	reg.slot_at(0)->heartbeat++;
+	t += 150;
+	EXPECT_EQ(xsr_liveness_check(&lv, &reg.rg_a, 0, t, 200, 0), 0u);
+	t += 49;
+	EXPECT_EQ(xsr_liveness_check(&lv, &reg.rg_a, 0, t, 200, 0), 0u);
+	t += 1;
+	EXPECT_EQ(xsr_liveness_check(&lv, &reg.rg_a, 0, t, 200, 0), 200u);
+}
+
+TEST(Liveness, UnwatchedAndBoundedPeriods)
+{
+	Region reg(4096);
+	xsr_liveness lv;
+	xsr_liveness_start(&lv, &reg.rg_a, 0, 0);
+	reg.slot_at(1)->heartbeat_ms = 0; // publishes no period: never judged
+	for (uint64_t t = 100; t <= 10000; t += 100)
+		ASSERT_EQ(xsr_liveness_check(&lv, &reg.rg_a, 0, t, 200, 0), 0u) << t;
+	// A hostile period counts as XENSHM_HEARTBEAT_MAX_MS: silence is judged
+	// after twice that, not never.
+	reg.slot_at(1)->heartbeat_ms = 0xffffffff;
+	xsr_liveness_start(&lv, &reg.rg_a, 0, 0);
+	const uint64_t limit = 2ull * xenshm::wire::HEARTBEAT_MAX_MS;
+	uint64_t t = 0, silent = 0;
+	while (!silent && t < 4 * limit) {
+		t += 1000;
+		silent = xsr_liveness_check(&lv, &reg.rg_a, 0, t, 200, 0);
+	}
+	EXPECT_EQ(t, limit);
+	EXPECT_EQ(silent, limit);
+}
+
+TEST(Liveness, LateCheckRestartsTheWindow)
+{
+	Region reg(4096);
+	xsr_liveness lv;
+	reg.slot_at(1)->heartbeat_ms = 100;
+	// late_ms 100 (the module's: half its limit of 200).
+	xsr_liveness_start(&lv, &reg.rg_a, 0, 0);
+	EXPECT_EQ(xsr_liveness_check(&lv, &reg.rg_a, 0, 50, 200, 100), 0u);
+	EXPECT_EQ(xsr_liveness_check(&lv, &reg.rg_a, 0, 5000, 200, 100), 0u) << "I was not running";
+	EXPECT_EQ(xsr_liveness_check(&lv, &reg.rg_a, 0, 5100, 200, 100), 0u);
+	EXPECT_EQ(xsr_liveness_check(&lv, &reg.rg_a, 0, 5199, 200, 100), 0u);
+	EXPECT_EQ(xsr_liveness_check(&lv, &reg.rg_a, 0, 5200, 200, 100), 200u) << "then judged normally";
+	// late_ms 0 (the peer library's): late means more than the limit.
+	xsr_liveness_start(&lv, &reg.rg_a, 0, 0);
+	EXPECT_EQ(xsr_liveness_check(&lv, &reg.rg_a, 0, 190, 200, 0), 0u);
+	EXPECT_EQ(xsr_liveness_check(&lv, &reg.rg_a, 0, 380, 200, 0), 380u) << "gaps within the limit are judged";
+	EXPECT_EQ(xsr_liveness_check(&lv, &reg.rg_a, 0, 600, 200, 0), 0u) << "a gap over the limit is not";
+}
+
+TEST(Liveness, BadArgumentsJudgeNothing)
+{
+	Region reg(4096);
+	xsr_liveness lv;
+	reg.slot_at(1)->heartbeat_ms = 100;
+	xsr_liveness_start(&lv, &reg.rg_a, 0, 0);
+	EXPECT_EQ(xsr_liveness_check(&lv, &reg.rg_a, 2, 1000, 200, 0), 0u);
+	EXPECT_EQ(xsr_liveness_check(nullptr, &reg.rg_a, 0, 1000, 200, 0), 0u);
+	EXPECT_EQ(xsr_liveness_check(&lv, nullptr, 0, 1000, 200, 0), 0u);
+}

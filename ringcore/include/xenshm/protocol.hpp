@@ -45,4 +45,18 @@ void slot_release(const region &rg, u32 slot);
 [[nodiscard]] int peer_check(const region &rg, u32 my_slot, u32 epoch_seen);
 [[nodiscard]] int role_pick(u32 role, u32 my_slot, u32 my_domid, u32 peer_domid);
 
+// The liveness rule (docs/protocol.md 6.2), one implementation for the
+// module and the peer library. Trivial: lives in the caller's xsr_liveness.
+struct liveness {
+	u32 pulse[3]; // the peer's heartbeat, my RX prod, my TX cons: at pulse_at
+	u32 reserved;
+	u64 pulse_at;	// ms: when pulse last changed (or the window restarted)
+	u64 checked_at; // ms: the previous check
+};
+static_assert(__is_trivial(liveness) && __is_standard_layout(liveness));
+
+void liveness_start(const region &rg, u32 my_slot, liveness *lv, u64 now_ms);
+[[nodiscard]] u64 liveness_check(const region &rg, u32 my_slot, liveness *lv, u64 now_ms, u32 own_limit_ms,
+				 u32 late_ms);
+
 } // namespace xenshm

@@ -55,6 +55,10 @@ inline constexpr u32 RECORD_ALIGN = 8u;
 inline constexpr u32 DOMID_NONE = 0xffffffffu;
 // No event-channel port (port 0 is never valid in Xen).
 inline constexpr u32 PORT_NONE = 0u;
+// Largest heartbeat period a side honours when it watches its peer: a peer's slot.heartbeat_ms
+// above it counts as this (the word is the peer's, so it cannot postpone the verdict without
+// bound). Also the largest period Linux accepts in CONNECT.heartbeat_ms.
+inline constexpr u32 HEARTBEAT_MAX_MS = 60000u;
 
 // ---- Enumerations ----
 

@@ -172,6 +172,18 @@ struct xsr_slot_info {
 	uint32_t heartbeat_ms;	/* owner's heartbeat period, 0: none */
 };
 
+/*
+ * Liveness of the peer (docs/protocol.md 6.2): caller-allocated, fields
+ * private to xsr_liveness_*(). Times are milliseconds of any clock that
+ * only moves forward.
+ */
+struct xsr_liveness {
+	uint32_t pulse[3];
+	uint32_t reserved;
+	uint64_t pulse_at;
+	uint64_t checked_at;
+};
+
 /* copy_in: caller source -> shared memory; copy_out: shared memory -> caller
  * destination. src/dst is the caller's pointer plus the offset reached, cast
  * back by the callee (e.g. to a __user pointer). Return 0 or -errno. */
@@ -246,6 +258,27 @@ XSR_MUST_CHECK int xsr_slot_read(const struct xsr_region *rg, unsigned int slot,
  * XSR_ECONNRESET if its slot is FREE or its epoch changed; XSR_EIO corrupt. */
 XSR_MUST_CHECK int xsr_peer_check(const struct xsr_region *rg,
 				  unsigned int my_slot, uint32_t epoch_seen);
+/*
+ * The liveness rule, once connected. Start the window at now_ms; then call
+ * check every so often (at least once per own_limit_ms). The peer is alive
+ * while its heartbeat word, the prod of the ring it produces or the cons of
+ * the ring it consumes changed within the limit: max(own_limit_ms,
+ * 2 * min(its heartbeat_ms, XENSHM_HEARTBEAT_MAX_MS)). A peer that
+ * publishes heartbeat_ms = 0 is never judged. A check that comes more than
+ * late_ms after the previous one (0: more than the limit) restarts the
+ * window instead of judging: the caller was not running, and the peer may
+ * not have been either. Returns 0 (alive, or not watched), or for how many
+ * ms the peer has been silent (at least the limit): it is gone. Checks only
+ * silence: the caller does xsr_peer_check() for FREE, epoch and corruption.
+ */
+void xsr_liveness_start(struct xsr_liveness *lv, const struct xsr_region *rg,
+			unsigned int my_slot, uint64_t now_ms);
+XSR_MUST_CHECK uint64_t xsr_liveness_check(struct xsr_liveness *lv,
+					   const struct xsr_region *rg,
+					   unsigned int my_slot,
+					   uint64_t now_ms,
+					   uint32_t own_limit_ms,
+					   uint32_t late_ms);
 /* XSR_ROLE_RECEIVER or XSR_ROLE_SENDER. AUTO: lower domid receives; equal
  * domids (loopback): slot 0 receives. XSR_EINVAL for an unknown role. */
 XSR_MUST_CHECK int xsr_role_pick(uint32_t role, unsigned int my_slot,

@@ -57,6 +57,10 @@ RECORD_ALIGN = 8
 DOMID_NONE = 0xffffffff
 # No event-channel port (port 0 is never valid in Xen).
 PORT_NONE = 0
+# Largest heartbeat period a side honours when it watches its peer: a peer's slot.heartbeat_ms above
+# it counts as this (the word is the peer's, so it cannot postpone the verdict without bound). Also
+# the largest period Linux accepts in CONNECT.heartbeat_ms.
+HEARTBEAT_MAX_MS = 60000
 
 # ---- Enumerations ----
 
