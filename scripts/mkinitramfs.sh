@@ -58,6 +58,7 @@ esac
 mkdir -p "$(dirname "$out")"
 root=$(mktemp -d "${TMPDIR:-/tmp}/xenshm-initramfs.XXXXXX")
 trap 'rm -rf "$root"' EXIT
+chmod 755 "$root"   # mktemp's 0700 would become /'s mode: no other user could run anything
 mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,root,etc,lib/modules,run}
 cp "$busybox" "$root/bin/busybox"
 cp "$init" "$root/test.sh"

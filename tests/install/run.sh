@@ -26,6 +26,10 @@
 # 3. The 6.1 xenshm.ko that DKMS built is booted in QEMU on Debian's 6.1
 #    kernel with the smoke test of `make test-qemu-smoke`
 #    (scripts/qemu-smoke-init.sh).
+# 4. And again with Debian's own systemd-udevd from that root, which must
+#    apply the package's udev rule: nodes 660 root:xenshm, a member of group
+#    xenshm moves a line through a loopback pair, a non-member is refused,
+#    and the documented opt-out keeps the nodes 600 (tests/install/udev-guest.sh).
 #
 # Environment: XENSHM_DEBIAN_MIRROR (default http://deb.debian.org/debian),
 # XENSHM_DEBIAN_SECURITY (default http://deb.debian.org/debian-security).
@@ -223,6 +227,32 @@ case "$ko" in
 *) die "unknown module file $ko" ;;
 esac
 
+# What step 4 takes from this root, before it goes: Debian's udevadm (also
+# systemd-udevd) with the libraries it loads, the rules (Debian's and the
+# package's 60-xenshm.rules), the users and groups, with two test users.
+staged=$smoke/udev-root
+rm -rf "$staged" && mkdir -p "$staged"
+udev_adds=()
+stage() {   # PATH in the root, staged under the same path in the guest
+	local real
+	real=$(chroot "$root" readlink -f "$1") || die "stage $1: not in the root"
+	mkdir -p "$staged$(dirname "$1")"
+	cp "$root$real" "$staged$1" || die "stage $1: cannot copy"
+	udev_adds+=(--add "$staged$1:$1")
+}
+[ -x "$root/usr/bin/udevadm" ] || die "no /usr/bin/udevadm in the root (package udev)"
+stage /usr/bin/udevadm
+for lib in $(chroot "$root" ldd /usr/bin/udevadm | grep -o '/[^ ]*'); do stage "$lib"; done
+for r in "$root"/usr/lib/udev/rules.d/*.rules; do stage "/usr/lib/udev/rules.d/${r##*/}"; done
+[ -f "$staged/usr/lib/udev/rules.d/60-xenshm.rules" ] || die "the package's 60-xenshm.rules is not in /usr/lib/udev/rules.d"
+gid=$(chroot "$root" getent group xenshm | cut -d: -f3)
+mkdir -p "$staged/etc"
+{ cat "$root/etc/passwd"; echo "member:x:1000:1000::/tmp:/bin/sh"; echo "outsider:x:1001:1001::/tmp:/bin/sh"; } \
+	>"$staged/etc/passwd"
+{ sed "s/^xenshm:x:$gid:.*/xenshm:x:$gid:member/" "$root/etc/group"; echo "member:x:1000:"; echo "outsider:x:1001:"; } \
+	>"$staged/etc/group"
+udev_adds+=(--add "$staged/etc/passwd:/etc/passwd" --add "$staged/etc/group:/etc/group")
+
 DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get purge -y -q xenshm-dkms >"$build/purge.log" 2>&1 ||
 	die "apt-get purge xenshm-dkms failed (log: $build/purge.log)"
 ! compgen -G "$root/lib/modules/*/updates/dkms/xenshm.ko*" >/dev/null ||
@@ -265,4 +295,14 @@ XENSHM_KSERIES=6.1 "$top/scripts/qemu-run.sh" --arch x86_64 --timeout "${SMOKE_T
 	--expect 'xenshm: selftest passed \([0-9]+ checks\)' --expect '^smoke: PASS$' ||
 	die "the DKMS-built module failed the QEMU smoke test (log: $smoke/console.log)"
 ok "DKMS-built xenshm.ko ($abi61-amd64) passes the QEMU smoke test"
+
+# ---- 4. the packaged udev rule under Debian's udevd, in QEMU --------------
+XENSHM_KSERIES=6.1 "$top/scripts/mkinitramfs.sh" --arch x86_64 \
+	--out "$smoke/udev-initramfs.cpio.gz" --init "$top/tests/install/udev-guest.sh" \
+	--add "$smoke/xenshm.ko:/lib/xenshm.ko" "${udev_adds[@]}"
+XENSHM_KSERIES=6.1 "$top/scripts/qemu-run.sh" --arch x86_64 --timeout "${SMOKE_TIMEOUT:-240}" \
+	--initrd "$smoke/udev-initramfs.cpio.gz" --log "$smoke/udev-console.log" \
+	--expect '^udev: PASS$' ||
+	die "the udev rule test failed (log: $smoke/udev-console.log)"
+grep '^udev: ok: ' "$smoke/udev-console.log" | sed 's/^udev: ok: /test-install: ok: udev: /'
 echo "test-install: PASS ($(( $(date +%s) - t0 )) s)"
