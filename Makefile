@@ -66,7 +66,7 @@ deps:
 
 # Aggregates. Each area's targets live in mk/<area>.mk; `test` runs them all,
 # cheapest first, so a broken generator fails in seconds, not after a kernel build.
-TEST_STEPS ?= check test-codegen test-host module-all test-build-errors test-fresh-clone test-qemu-smoke test-qemu test-install test-kunit xen-selftest test-xen test-xen-xsm-dummy test-xen-peer-faults
+TEST_STEPS ?= check test-codegen test-host module-all test-build-errors test-fresh-clone test-qemu-smoke test-qemu test-install test-deb-arm64 test-kunit xen-selftest test-xen test-xen-xsm-dummy test-xen-peer-faults
 
 .PHONY: test demo bench module-all
 test: deps
