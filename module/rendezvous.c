@@ -83,8 +83,6 @@
 #define XENSHM_POLL_MAX			msecs_to_jiffies(200)
 /* CONNECT.heartbeat_ms == 0: a dead peer is seen within 1.25 x 750 ms < 1 s. */
 #define XENSHM_HEARTBEAT_MS		750
-/* How long a side waits for the peer's event once the binding is checked. */
-#define XENSHM_CONFIRM_MS		5000
 
 /* ---- connection state changes ---- */
 

@@ -77,6 +77,7 @@ struct peer {
 static_assert(sizeof(peer) <= sizeof(xsr_peer) && alignof(peer) <= alignof(xsr_peer));
 static_assert(sizeof(xsr_peer) == XSR_PEER_BYTES);
 static_assert(XSR_PEER_HEARTBEAT_MAX_MS == wire::HEARTBEAT_MAX_MS);
+static_assert(XSR_PEER_CONFIRM_MS == wire::CONFIRM_MS);
 static_assert(__is_standard_layout(peer));
 static_assert(XSR_PEER_MAX_PORT == 1u << 17 && XSR_DOMID_NONE == wire::DOMID_NONE);
 

@@ -85,6 +85,12 @@
 /* No event-channel port (port 0 is never valid in Xen). */
 #define XENSHM_PORT_NONE 0U
 /*
+ * How long each side waits, once its binding is verified, for the peer's
+ * confirming event (docs/protocol.md 5.3 step 9, 5.4 step 7); none by then:
+ * the rendezvous is refused (EACCES) and the port freed.
+ */
+#define XENSHM_CONFIRM_MS 5000U
+/*
  * Largest heartbeat period a side honours when it watches its peer: a peer's
  * slot.heartbeat_ms above it counts as this (the word is the peer's, so it
  * cannot postpone the verdict without bound). Also the largest period Linux

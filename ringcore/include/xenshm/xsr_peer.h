@@ -49,9 +49,11 @@
 extern "C" {
 #endif
 
-/* How long each side waits for the peer's confirming event (step 5, 6). */
+/* How long each side waits for the peer's confirming event (step 5, 6):
+ * the spec's XENSHM_CONFIRM_MS (docs/abi.md). */
 #define XSR_PEER_CONFIRM_MS	5000u
-/* Largest heartbeat period a side may publish, and that a peer's counts as. */
+/* Largest heartbeat period a side may publish, and that a peer's counts as:
+ * the spec's XENSHM_HEARTBEAT_MAX_MS. */
 #define XSR_PEER_HEARTBEAT_MAX_MS	60000u
 /* Xen's FIFO ABI has 2^17 ports; a port from shared memory must be below. */
 #define XSR_PEER_MAX_PORT	(1u << 17)

@@ -57,6 +57,10 @@ RECORD_ALIGN = 8
 DOMID_NONE = 0xffffffff
 # No event-channel port (port 0 is never valid in Xen).
 PORT_NONE = 0
+# How long each side waits, once its binding is verified, for the peer's confirming event
+# (docs/protocol.md 5.3 step 9, 5.4 step 7); none by then: the rendezvous is refused (EACCES) and
+# the port freed.
+CONFIRM_MS = 5000
 # Largest heartbeat period a side honours when it watches its peer: a peer's slot.heartbeat_ms above
 # it counts as this (the word is the peer's, so it cannot postpone the verdict without bound). Also
 # the largest period Linux accepts in CONNECT.heartbeat_ms.
