@@ -132,14 +132,16 @@ define xen-e2e-run
 	exit $$rc
 endef
 
-# The bare-metal domain (domU3, peer/baremetal/): its own smoke checks, one
-# marker per connection of its services, and the Linux ends' markers.
-XEN_E2E_REQUIRE_BM := $(foreach t,$(BM_SMOKE_TESTS) echo-init producer-init \
+# The bare-metal domain (domU3, peer/baremetal/): its own smoke checks (but
+# those left out in $(1)), one marker per connection of its services, and
+# the Linux ends' markers.
+xen-e2e-require-bm = $(foreach t,$(filter-out $(1),$(BM_SMOKE_TESTS)) echo-init producer-init \
 	echo@0-3\#1 echo@0-3\#2 echo@0-3\#3 echo@0-3\#4 producer@1-3\#1 producer@1-3\#2,\
 	--require domu3:$(t)) \
 	$(foreach t,bm-echo-msg bm-echo-stream bm-echo-msg-again bm-echo-stream-again,\
 	--require dom0:$(t)@0-3) --require dom0:bm-reload \
 	--require domu1:bm-consume@1-3 --require domu1:bm-consume-again@1-3
+XEN_E2E_REQUIRE_BM := $(call xen-e2e-require-bm,)
 XEN_BM_RUN_ARGS := --baremetal $(BM_OUT)/xenshm-bm.Image
 
 test-xen: xen-payload $(BM_OUT)/xenshm-bm.Image
@@ -147,11 +149,14 @@ test-xen: xen-payload $(BM_OUT)/xenshm-bm.Image
 		$(XEN_BM_RUN_ARGS),$(XEN_E2E_REQUIRE) $(XEN_E2E_REQUIRE_HIJACK) $(XEN_E2E_REQUIRE_BM))
 
 # The recipe between two domUs needs XSM to allow it; the hijack case is the
-# main run's.
-test-xen-xsm-dummy: xen-payload
+# main run's. The bare-metal domU3 is the recipe's sender here: its producer
+# binds domU1's unbound port with EVTCHNOP_bind_interdomain, as the recipe's
+# no-OS guest does (under SILO it uses a static channel instead).
+test-xen-xsm-dummy: xen-payload $(BM_OUT)/xenshm-bm.Image
 	$(call xen-e2e-run,test-xen-xsm-dummy,$(XEN_E2E_DUMMY_OUT),--xsm dummy \
 		--no-static-evtchn --env XENSHM_E2E_MIB=$(XEN_E2E_DUMMY_MIB) \
-		--env XENSHM_E2E_HIJACK=0,$(XEN_E2E_REQUIRE))
+		--env XENSHM_E2E_HIJACK=0 $(XEN_BM_RUN_ARGS),$(XEN_E2E_REQUIRE) \
+		$(call xen-e2e-require-bm,evtchn-xenshm-1-3))
 
 # A scribbler, then peer death: domU2 panics (its console shows a panic),
 # domU1 powers off.
