@@ -59,9 +59,10 @@
  * tells us.  A peer that publishes no period is not watched this way, and a
  * check that itself runs late (this domain was not running) restarts the
  * window instead of judging.  The rule is the ring core's
- * (xsr_liveness_check()), the one the peer library applies too.  Detaching (RESET, the
- * last close, a failed connect, a reconnect after PEER_GONE) frees the slot
- * and then sends one event, so the peer sees the hang-up at once.
+ * (xsr_liveness_check()), the one the peer library applies too.
+ * Detaching (RESET, the last close, a failed connect, a reconnect after
+ * PEER_GONE) frees the slot and then sends one event, so the peer sees the
+ * hang-up at once.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
