@@ -295,8 +295,11 @@ struct xenshm_slot {
 	uint32_t epoch;
 	/*
 	 * @12: Advanced (+1, wrapping) by the owner at least once every heartbeat_ms
-	 * while its state is CONNECTED. A peer that sees it unchanged for longer
-	 * than its own limit (at least 2 x heartbeat_ms) treats the owner as gone.
+	 * while its state is CONNECTED. A peer that sees neither it nor the owner's
+	 * ring indices (the prod of the ring the owner produces, the cons of the one
+	 * it consumes) change for its limit, max(its own limit, 2 x
+	 * min(heartbeat_ms, heartbeat_max_ms)), treats the owner as gone
+	 * (docs/protocol.md 6.2).
 	 */
 	uint32_t heartbeat;
 	/*

@@ -272,8 +272,10 @@ class Slot(ctypes.LittleEndianStructure):
         # @8: Bumped on every attach; a change tells the peer this side restarted.
         ("epoch", ctypes.c_uint32),
         # @12: Advanced (+1, wrapping) by the owner at least once every heartbeat_ms while its state
-        # is CONNECTED. A peer that sees it unchanged for longer than its own limit (at least 2 x
-        # heartbeat_ms) treats the owner as gone.
+        # is CONNECTED. A peer that sees neither it nor the owner's ring indices (the prod of the
+        # ring the owner produces, the cons of the one it consumes) change for its limit, max(its
+        # own limit, 2 x min(heartbeat_ms, heartbeat_max_ms)), treats the owner as gone
+        # (docs/protocol.md 6.2).
         ("heartbeat", ctypes.c_uint32),
         # @16: Owner's local event-channel port: the receiver's from GO on, the sender's from
         # CONNECTED on.
