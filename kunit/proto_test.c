@@ -88,6 +88,27 @@ static void xenshm_proto_timeout_frees_slot(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->end[0].listens), 0);
 }
 
+/*
+ * A region the other side began to initialise and never finished (it died
+ * between its compare-and-swap to MAGIC_INIT and the final MAGIC): connect
+ * waits, then times out cleanly, claiming nothing and writing nothing.
+ */
+static void xenshm_proto_region_stuck_in_init(struct kunit *test)
+{
+	struct fake_env *env = test->priv;
+	struct xenshm_channel *a = env->ch[0];
+	struct xenshm_region_header *hdr = env->region->base;
+	u32 slot_state = fake_slot(env, 0)->state;
+
+	WRITE_ONCE(hdr->magic, XENSHM_MAGIC_INIT);
+	KUNIT_EXPECT_EQ(test, fake_connect(a, 0, 0, XENSHM_ROLE_AUTO, 30), -EINPROGRESS);
+	KUNIT_ASSERT_TRUE(test, fake_wait_state(a, XENSHM_CHAN_STATE_IDLE));
+	KUNIT_EXPECT_EQ(test, READ_ONCE(a->error), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(hdr->magic), (u32)XENSHM_MAGIC_INIT);
+	KUNIT_EXPECT_EQ(test, fake_slot(env, 0)->state, slot_state);
+	KUNIT_EXPECT_EQ(test, atomic_read(&env->end[0].listens), 0);
+}
+
 /* A peer that is not the pinned one is refused. */
 static void xenshm_proto_pinned_peer_refused(struct kunit *test)
 {
@@ -426,6 +447,7 @@ static void xenshm_proto_corrupt_slot_breaks(struct kunit *test)
 static struct kunit_case xenshm_proto_cases[] = {
 	KUNIT_CASE_PARAM(xenshm_proto_pair_connects, pair_gen_params),
 	KUNIT_CASE(xenshm_proto_timeout_frees_slot),
+	KUNIT_CASE(xenshm_proto_region_stuck_in_init),
 	KUNIT_CASE(xenshm_proto_pinned_peer_refused),
 	KUNIT_CASE(xenshm_proto_listen_error),
 	KUNIT_CASE(xenshm_proto_bind_refused),

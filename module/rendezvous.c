@@ -163,6 +163,30 @@ static void xenshm_detach(struct xenshm_channel *ch)
 	xenshm_mmap_settle(ch);
 }
 
+/*
+ * What the rendezvous was doing in @ph, for the log of a failed connect: an
+ * administrator reading "-110" alone cannot tell a peer that never came
+ * from one that stopped half-way.
+ */
+static const char *xenshm_phase_doing(enum xenshm_phase ph)
+{
+	switch (ph) {
+	case XENSHM_PH_REGION:
+		return "checking the region (or waiting for the other side to initialise it)";
+	case XENSHM_PH_CLAIM:
+		return "claiming a slot (both may be held)";
+	case XENSHM_PH_PEER:
+		return "meeting the peer (waiting for its slot, then checking it)";
+	case XENSHM_PH_WAIT_GO:
+		return "waiting for the receiver's GO";
+	case XENSHM_PH_WAIT_CONNECTED:
+		return "waiting for the sender's CONNECTED and its event";
+	case XENSHM_PH_WAIT_CONFIRM:
+		return "waiting for the receiver's CONNECTED and its event";
+	}
+	return "?";
+}
+
 static void xenshm_connect_failed(struct xenshm_channel *ch, int err)
 {
 	lockdep_assert_held(&ch->lock);
@@ -170,7 +194,8 @@ static void xenshm_connect_failed(struct xenshm_channel *ch, int err)
 		atomic64_inc(&ch->stats.errors);
 	if (err == -EIO)
 		set_bit(XENSHM_CH_BROKEN, &ch->flags);
-	pr_info("%s: connect failed: %d\n", ch->name, err);
+	pr_info("%s: connect failed: %d, while %s\n", ch->name, err,
+		xenshm_phase_doing(ch->phase));
 	WRITE_ONCE(ch->error, err);
 	xenshm_detach(ch);
 }

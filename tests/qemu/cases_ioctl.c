@@ -199,9 +199,12 @@ static int t_get_info_connected(const void *arg)
 static int t_connect_timeout_pollerr(const void *arg)
 {
 	struct xenshm_info i;
+	char line[256];
 	double t0;
-	int fd, r, rev;
+	int fd, r, rev, kfd;
 
+	kfd = kmsg_open();
+	CHECK(kfd >= 0);
 	fd = xenshm_open("loop0-a", 0);
 	CHECK(fd >= 0);
 	t0 = now_s();
@@ -215,6 +218,12 @@ static int t_connect_timeout_pollerr(const void *arg)
 	CHECK_RET(xenshm_get_info(fd, &i), 0);
 	if (i.state == XENSHM_CHAN_STATE_CONNECTED || i.state == XENSHM_CHAN_STATE_CONNECTING)
 		FAIL("state %s after timeout", xenshm_state_name(i.state));
+	/* The log says what the rendezvous was waiting for, not just -110. */
+	r = kmsg_find(kfd, "loop0-a: connect failed: -110, while meeting the peer", line, sizeof(line));
+	if (r != 1)
+		FAIL("no \"connect failed: -110, while meeting the peer\" in the kernel log (%d)", r);
+	diag("%s", line);
+	close(kfd);
 	close(fd);
 	return 0;
 }
@@ -224,8 +233,11 @@ static int t_connect_pin_wrong_peer(const void *arg)
 {
 	struct xenshm_info i;
 	struct pair p;
-	int r, rev;
+	char line[256];
+	int r, rev, kfd;
 
+	kfd = kmsg_open();
+	CHECK(kfd >= 0);
 	CHECK_RET(pair_open(&p, 0, 0), 0);
 	CHECK_RET(xenshm_get_info(p.a, &i), 0);
 	r = xenshm_connect(p.a, XENSHM_MODE_STREAM, XENSHM_ROLE_AUTO, 3000,
@@ -241,6 +253,13 @@ static int t_connect_pin_wrong_peer(const void *arg)
 	CHECK_RET(xenshm_get_info(p.a, &i), 0);
 	if (i.state == XENSHM_CHAN_STATE_CONNECTED)
 		FAIL("connected to a peer that is not the pinned one");
+	if (r == -EINPROGRESS) {
+		r = kmsg_find(kfd, "loop0-a: connect failed: -13, while meeting the peer", line, sizeof(line));
+		if (r != 1)
+			FAIL("no \"connect failed: -13, while meeting the peer\" in the kernel log (%d)", r);
+		diag("%s", line);
+	}
+	close(kfd);
 	pair_close(&p);
 	return 0;
 }

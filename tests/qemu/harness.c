@@ -167,6 +167,49 @@ int poll1(int fd, short events, int timeout_ms)
 	return r ? p.revents : 0;
 }
 
+/* ---- the kernel log ---- */
+
+int kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	/* Only what the kernel logs from now on. */
+	if (lseek(fd, 0, SEEK_END) < 0) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
+int kmsg_find(int fd, const char *needle, char *line, size_t len)
+{
+	char rec[1024];
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* overwritten records: read on */
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		rec[n] = 0;
+		/* "prio,seq,usec,flags;message\n" then continuation lines */
+		const char *msg = strchr(rec, ';');
+
+		if (!msg)
+			continue;
+		msg++;
+		if (!strstr(msg, needle))
+			continue;
+		snprintf(line, len, "%.*s", (int)strcspn(msg, "\n"), msg);
+		return 1;
+	}
+}
+
 /* ---- pairs ---- */
 
 int pair_open(struct pair *p, int idx, int oflags)

@@ -93,6 +93,12 @@ int read_all(int fd, void *buf, size_t len);
 /* poll one fd: returns revents, 0 on timeout, -errno on error. */
 int poll1(int fd, short events, int timeout_ms);
 
+/* The kernel log from now on (/dev/kmsg, non-blocking), or -errno. */
+int kmsg_open(void);
+/* 1 and the record's message in @line if one logged since holds @needle,
+ * 0 if none (yet), -errno. */
+int kmsg_find(int fd, const char *needle, char *line, size_t len);
+
 /* A deterministic byte stream: byte at position p = pattern(seed)[p % PATLEN]. */
 struct stream {
 	uint8_t *dbl;		/* PATLEN + window bytes: any window is contiguous */
