@@ -53,13 +53,11 @@
  * Once CONNECTED, ch->work runs every quarter of the heartbeat limit
  * (CONNECT.heartbeat_ms, default 750 ms): it advances my heartbeat word and
  * checks the peer (the other liveness checks are listed in channel.c).  A
- * peer whose heartbeat and ring indices stay the same for the limit, or for
- * twice the heartbeat period it publishes if that is longer, is gone: a
- * domain that crashed or powered off never frees its slot, and nobody else
- * tells us.  A peer that publishes no period is not watched this way, and a
- * check that itself runs late (this domain was not running) restarts the
- * window instead of judging.  The rule is the ring core's
- * (xsr_liveness_check()), the one the peer library applies too.
+ * peer silent for the limit is gone: a domain that crashed or powered off
+ * never frees its slot, and nobody else tells us.  The rule (what counts as
+ * silence, how a peer's period stretches the limit, why a late check
+ * restarts the window) is the ring core's, stated at xsr_liveness_check()
+ * in xenshm/xsr.h; the peer library applies the same one.
  * Detaching (RESET, the last close, a failed connect, a reconnect after
  * PEER_GONE) frees the slot and then sends one event, so the peer sees the
  * hang-up at once.
