@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 //
 // Region init/validate, slot claim/reclaim/release, rendezvous states, role
-// pick, resync on attach, peer-gone detection. Not covered: event channels
-// (the module's business).
+// pick, resync on attach, peer-gone detection, the liveness rule. Not
+// covered: event channels (the module's business).
 #include <atomic>
 #include <thread>
 
