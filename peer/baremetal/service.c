@@ -18,6 +18,10 @@
 #define PRODUCE_DEFAULT	(4u << 20)
 /* My heartbeat period (published; the library beats at it). */
 #define HEARTBEAT_MS	250u
+/* With "peerdeath=1" in the bootargs (make test-xen-peer-faults) the Linux
+ * peer dies while connected: a session must then end in silence
+ * (XSR_ETIMEDOUT), noticed within the liveness limit plus this much. */
+#define SILENCE_SLACK_MS	1000u
 /* Data calls per service and loop turn, so one service cannot starve the
  * other. */
 #define IO_BURST	16
@@ -34,18 +38,23 @@ struct svc {
 	uint64_t pos_rx, pos_tx, units, bad_at, produce;
 	int bad;
 	uint32_t plen;			/* echo: bytes in buf still to send */
+	volatile uint64_t event_ms;	/* bm_now_ms() at the last upcall (IRQ) */
 	uint8_t buf[4096];
 };
 
 static struct svc services[MAX_SERVICES];
 static unsigned int nsvc;
+static int peer_death;			/* "peerdeath=1": sessions end in silence */
 
 /* ---- the platform glue: struct xsr_peer_platform over bm.h ---- */
 
 static void svc_upcall(uint32_t port, void *arg)
 {
+	struct svc *s = arg;
+
 	(void)port;
-	xsr_peer_event(&((struct svc *)arg)->peer);
+	s->event_ms = bm_now_ms();
+	xsr_peer_event(&s->peer);
 }
 
 /*
@@ -138,7 +147,18 @@ static void session_end(struct svc *s, int err)
 	s->connected = 0;
 	bm_snprintf(name, sizeof(name), "%s@%s#%u", s->echo ? "echo" : "producer", s->tag,
 		    s->session);
-	if (s->echo)
+	if (peer_death) {
+		/* The peer died connected: only its silence tells (protocol.md 6.2). */
+		uint64_t quiet = bm_now_ms() - s->event_ms;
+		uint32_t limit = 4 * HEARTBEAT_MS;
+
+		report_result(s->echo ? "echo-peer-silent" : "producer-peer-silent",
+			      err == XSR_ETIMEDOUT && !s->bad && (s->pos_rx || s->pos_tx) &&
+			      quiet <= limit + SILENCE_SLACK_MS,
+			      "%s#%u dom%d: %d after %lu ms silent (limit %u), %lu B sent",
+			      s->tag, s->session, s->peer_domid, err, (unsigned long)quiet, limit,
+			      (unsigned long)s->pos_tx);
+	} else if (s->echo)
 		report_result(name, err == XSR_ECONNRESET && !s->bad && s->pos_rx && !s->plen &&
 				    upcalls,
 			      "dom%d %s %lu B checked, %lu echoed, port %u, %u upcalls, end %d%s",
@@ -197,15 +217,27 @@ static int echo_io(struct svc *s)
 	return progress;
 }
 
-/* Producer: the pattern from s->pos_tx, as far as the ring takes it. */
+/* Producer: the pattern from s->pos_tx, as far as the ring takes it. What
+ * the consumer sends back is read and dropped: unread, it would keep
+ * xsr_peer_rx_arm() from letting the loop sleep. */
 static int produce_io(struct svc *s)
 {
 	int i, progress = 0;
+	long n;
+
+	for (i = 0; i < IO_BURST; i++) {
+		n = xsr_peer_rx_mode(&s->peer) == XSR_MODE_MESSAGE ?
+			    xsr_peer_recv(&s->peer, s->buf, sizeof(s->buf), 0) :
+			    xsr_peer_read(&s->peer, s->buf, sizeof(s->buf), 0);
+		if (n <= 0)
+			break;
+		s->pos_rx += (uint64_t)n;
+		progress = 1;
+	}
 
 	for (i = 0; i < IO_BURST && s->pos_tx < s->produce; i++) {
 		uint64_t left = s->produce - s->pos_tx;
 		uint32_t k, len = left < sizeof(s->buf) ? (uint32_t)left : sizeof(s->buf);
-		long n;
 
 		for (k = 0; k < len; k++)
 			s->buf[k] = xenshm_bm_pattern(s->pos_tx + k);
@@ -302,6 +334,7 @@ void services_run(const struct cfg_region *cfg, unsigned int n)
 	unsigned int i;
 	char v[24];
 
+	peer_death = bm_cmdline_get("peerdeath", v, sizeof(v)) > 0 && v[0] == '1';
 	if (bm_cmdline_get("produce", v, sizeof(v)) > 0) {
 		produce = 0;
 		for (i = 0; v[i] >= '0' && v[i] <= '9' && i < 10; i++)

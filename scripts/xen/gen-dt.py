@@ -119,6 +119,7 @@ def main():
     ap.add_argument("--module-base", type=lambda s: int(s, 0), default=0x50000000)
     ap.add_argument("--baremetal-kernel", help="arm64 Image of a bare-metal domU3")
     ap.add_argument("--baremetal-mem-mib", type=int, default=32)
+    ap.add_argument("--baremetal-args", default="", help="appended to domU3's bootargs")
     ap.add_argument("--many", type=int, default=0,
                     help=f"N (<= {MANY_MAX}) more domU1<->domU2 regions xm-<i>")
     ap.add_argument("--many-size", type=lambda s: int(s, 0), default=0x10000)
@@ -248,7 +249,7 @@ def main():
     def bm_bootargs(d):
         rs = ",".join("%s:%#x:%#x:%s:%s:%d" % (r["id"], r["guest"], r["size"], r["peer"],
                                                r["role"], r["evtchn"]) for r in dom_regions(d))
-        return f"dom={d} domid={domains.index(d)} regions={rs}"
+        return f"dom={d} domid={domains.index(d)} regions={rs} {a.baremetal_args}".rstrip()
 
     for d in domains[1:]:
         mem = a.baremetal_mem_mib if d == BM_DOMAIN else a.domu_mem_mib

@@ -47,6 +47,8 @@
 #                        channel unless --no-static-evtchn); they appear in Dom0's
 #                        and domU1's XENSHM_REGIONS. domu3 must print its DONE
 #                        like the others. Without it nothing changes.
+#   --baremetal-args ARGS  appended to domu3's bootargs (peer/baremetal reads
+#                        e.g. produce=BYTES, peerdeath=1: service.c)
 #   --xenstore DOM       DOM (domu1|domu2) gets xenstore: xen,enhanced = "enabled"
 #                        instead of "no-xenstore"; Dom0's script must then start
 #                        xenstored and init-dom0less (repeatable)
@@ -78,6 +80,7 @@ ignores=()
 many=()
 many_size=()
 baremetal=
+bm_args=
 xenstore=()
 declare -A init payload kernel kseries
 envs=()
@@ -141,6 +144,7 @@ while [ $# -gt 0 ]; do
 	--baremetal)
 		[ -s "${2:-}" ] || die "--baremetal needs an arm64 Image (make baremetal)"
 		baremetal=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
+	--baremetal-args) bm_args=$2; shift 2 ;;
 	--xenstore)
 		case "${2:-}" in domu1|domu2) ;; *) die "--xenstore needs domu1 or domu2" ;; esac
 		xenstore+=(--xenstore "$2"); shift 2 ;;
@@ -204,7 +208,7 @@ tmpl=$out/layout-probe
 for d in "${DOMS[@]}"; do : > "$out/initrd-$d.cpio"; done
 dtargs=(--base-dtb "$out/base.dtb" --shm-size "$shm_size" $static_evtchn
 	"${many[@]+"${many[@]}"}" "${many_size[@]+"${many_size[@]}"}" ${xenstore[@]+"${xenstore[@]}"})
-[ -z "$baremetal" ] || dtargs+=(--baremetal-kernel "$baremetal")
+[ -z "$baremetal" ] || dtargs+=(--baremetal-kernel "$baremetal" --baremetal-args "$bm_args")
 expect=dom0,domu1,domu2${baremetal:+,domu3}
 for d in "${DOMS[@]}"; do dtargs+=(--$d-kernel "${kernel[$d]}" --$d-initrd "$out/initrd-$d.cpio"); done
 "$PY" "$here/gen-dt.py" "${dtargs[@]}" --out "$tmpl"

@@ -15,7 +15,10 @@
 #      and domU1 is writing as fast as domU2 reads on xenshm-1-2: read() must
 #      return 0 (EOF) and the writer must see POLLHUP or ECONNRESET.
 #   3. domU1 powers off (reboot(2), no rmmod) while Dom0 is blocked in read()
-#      on xenshm-0-1: read() must return 0.
+#      on xenshm-0-1: read() must return 0. With the bare-metal domU3 booted
+#      (run.sh --baremetal ... --baremetal-args peerdeath=1), domU1 is also
+#      connected to its producer on xenshm-1-3 when it dies: the peer
+#      library must call domU1 silent (domu3's producer-peer-silent).
 # The dying domains keep their files open, so their slots stay CONNECTED and
 # no event comes: only the heartbeat tells. Each verdict carries the measured
 # detection time (from the other side's last words, "SCRIBBLE" or "DYING",
@@ -50,7 +53,9 @@ case "$XENSHM_DOMID" in
 1)
 	/xenshm/xenshm-e2e after-reload --size 16 xenshm-0-1 || rc=1
 	/xenshm/xenshm-death write xenshm-1-2 || rc=1
-	/xenshm/xenshm-death die --how poweroff --after-ms 1000 xenshm-0-1 & ;;
+	bm=
+	case " $XENSHM_PEERS " in *" domu3 "*) bm=xenshm-1-3 ;; esac
+	/xenshm/xenshm-death die --how poweroff --after-ms 1000 xenshm-0-1 $bm & ;;
 2)
 	set -- $(xenshm_region_of dom0)
 	/xenshm/xenshm-death scribble --addr "$2" xenshm-0-2 || rc=1
