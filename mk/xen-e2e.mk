@@ -160,13 +160,14 @@ test-xen-xsm-dummy: xen-payload $(BM_OUT)/xenshm-bm.Image
 
 # A scribbler, then peer death: domU2 panics (its console shows a panic),
 # domU1 powers off, also under the bare-metal domU3's producer, which must
-# call it silent (peer library liveness, peer/baremetal/service.c).
+# call it silent (peer library liveness, peer/baremetal/service.c); then
+# domU3 hangs mid-echo and Dom0 must call it silent.
 XEN_FAULTS_REQUIRE := --require dom0:scribble-eio@0-2 --require dom0:death-read@0-2 \
 	--require dom0:death-read@0-1 --require domu1:death-write@1-2 --require dom0:kernel-log \
-	--require domu3:producer-peer-silent
+	--require domu3:producer-peer-silent --require dom0:bm-hang@0-3
 test-xen-peer-faults: xen-payload $(BM_OUT)/xenshm-bm.Image
 	$(call xen-e2e-run,test-xen-peer-faults,$(XEN_FAULTS_OUT),--expect-panic domu2 \
-		--guest-args panic=1 $(XEN_BM_RUN_ARGS) --baremetal-args peerdeath=1,$(XEN_FAULTS_REQUIRE),$(TOP)/tests/xen/faults.sh,^\(XEN\) DOM2: )
+		--guest-args panic=1 $(XEN_BM_RUN_ARGS) --baremetal-args "peerdeath=1 hang=1048576",$(XEN_FAULTS_REQUIRE),$(TOP)/tests/xen/faults.sh,^\(XEN\) DOM2: )
 
 # Not in make test: it runs for many minutes.
 soak-xen: XEN_E2E_TIMEOUT = 3000

@@ -9,7 +9,9 @@
  * <dom>, the configured domid and regions come from the DT's
  * /chosen/bootargs, written by scripts/xen/gen-dt.py:
  *   dom=domu3 domid=3 regions=ID:GUEST:SIZE:PEER:ROLE:EVTCHN,...
- * (the XENSHM_REGIONS format of the Linux domains, comma separated).
+ * (the XENSHM_REGIONS format of the Linux domains, comma separated), and
+ * what run.sh --baremetal-args adds for the services (produce=, peerdeath=,
+ * hang=: service.c).
  * After DONE it runs the services of service.h, sleeping in wfi between
  * events, as the Linux domUs stay up after their DONE.
  */

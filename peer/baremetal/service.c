@@ -45,6 +45,12 @@ struct svc {
 static struct svc services[MAX_SERVICES];
 static unsigned int nsvc;
 static int peer_death;			/* "peerdeath=1": sessions end in silence */
+static uint32_t silent_ends;		/* sessions that ended so (peer_death) */
+/* "hang=BYTES": once the echo took that many bytes in a session (and, with
+ * peerdeath=1, a silent end was seen), the main loop stops for good, as a
+ * hung application would: IRQs still come, nothing beats or answers. The
+ * Linux end must call this domain silent (make test-xen-peer-faults). */
+static uint64_t hang_after;
 
 /* ---- the platform glue: struct xsr_peer_platform over bm.h ---- */
 
@@ -152,6 +158,7 @@ static void session_end(struct svc *s, int err)
 		uint64_t quiet = bm_now_ms() - s->event_ms;
 		uint32_t limit = 4 * HEARTBEAT_MS;
 
+		silent_ends++;
 		report_result(s->echo ? "echo-peer-silent" : "producer-peer-silent",
 			      err == XSR_ETIMEDOUT && !s->bad && (s->pos_rx || s->pos_tx) &&
 			      quiet <= limit + SILENCE_SLACK_MS,
@@ -268,6 +275,12 @@ static int svc_step(struct svc *s)
 
 	if (s->connected)
 		progress = s->echo ? echo_io(s) : produce_io(s);
+	if (hang_after && s->echo && s->connected && s->pos_rx >= hang_after &&
+	    (!peer_death || silent_ends)) {
+		report_info("echo@%s#%u: hanging on purpose after %lu B (hang=%lu)", s->tag, s->session,
+			    (unsigned long)s->pos_rx, (unsigned long)hang_after);
+		bm_halt();
+	}
 	ret = xsr_peer_poll(&s->peer);
 	if (ret == 1 && !s->connected) {
 		session_start(s);
@@ -335,6 +348,9 @@ void services_run(const struct cfg_region *cfg, unsigned int n)
 	char v[24];
 
 	peer_death = bm_cmdline_get("peerdeath", v, sizeof(v)) > 0 && v[0] == '1';
+	if (bm_cmdline_get("hang", v, sizeof(v)) > 0)
+		for (i = 0; v[i] >= '0' && v[i] <= '9' && i < 12; i++)
+			hang_after = hang_after * 10 + (uint64_t)(v[i] - '0');
 	if (bm_cmdline_get("produce", v, sizeof(v)) > 0) {
 		produce = 0;
 		for (i = 0; v[i] >= '0' && v[i] <= '9' && i < 10; i++)

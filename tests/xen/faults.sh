@@ -19,6 +19,10 @@
 #      (run.sh --baremetal ... --baremetal-args peerdeath=1), domU1 is also
 #      connected to its producer on xenshm-1-3 when it dies: the peer
 #      library must call domU1 silent (domu3's producer-peer-silent).
+#   4. Then the bare-metal domain hangs ("hang=" bootarg: its main loop stops
+#      after 1 MiB of an echo session with Dom0; IRQs still come, nothing
+#      beats or answers): Dom0's echo on xenshm-0-3 must see the hang-up
+#      within 3 s of the last echo (bm-hang@0-3).
 # The dying domains keep their files open, so their slots stay CONNECTED and
 # no event comes: only the heartbeat tells. Each verdict carries the measured
 # detection time (from the other side's last words, "SCRIBBLE" or "DYING",
@@ -43,6 +47,9 @@ case "$XENSHM_DOMID" in
 	wait "$other" || rc=1
 	/xenshm/xenshm-death read xenshm-0-2 || rc=1
 	/xenshm/xenshm-death read xenshm-0-1 || rc=1
+	case " $XENSHM_PEERS " in
+	*" domu3 "*) /xenshm/xenshm-bmpeer survive xenshm-0-3 bm-hang@0-3 || rc=1 ;;
+	esac
 	dmesg | grep -E 'silent for|corrupt' | cut -c1-100 | while IFS= read -r l; do xenshm_info "dmesg: $l"; done
 	if dmesg | grep -E -q 'WARNING: CPU: |BUG: |Oops|Call trace:|Internal error: '; then
 		xenshm_fail kernel-log "kernel warnings"

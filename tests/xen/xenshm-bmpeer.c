@@ -10,6 +10,11 @@
  *       in order
  *   xenshm-bmpeer consume CHAN BYTES TEST
  *       connect (AUTO role), read BYTES of the producer's stream, check it
+ *   xenshm-bmpeer survive CHAN TEST
+ *       echo as above (message mode) with no end, until the channel ends:
+ *       the peer hangs (its "hang=" bootarg) and only its silence tells;
+ *       PASS if the echo was right, the end is a hang-up, and it came within
+ *       SURVIVE_BOUND_S of the last echo received
  *
  * Prints one marker, XENSHM-RESULT $XENSHM_DOM TEST PASS|FAIL detail, with
  * this end's event counters (both must be > 0: the peer's upcalls woke us
@@ -19,6 +24,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +37,10 @@
 #define CONNECT_MS	60000
 #define TOTAL_S		120
 #define MSG_MAX		4000
+/* Design bound for noticing a silent peer: the default limit (750 ms, or
+ * twice the peer's period if longer) plus one check period; 3 s allows a
+ * loaded host, as tests/xen/xenshm-death.c does. */
+#define SURVIVE_BOUND_S	3.0
 
 static const char *dom = "?";
 /* poll() calls that waited their full second: a lost wakeup shows here. */
@@ -106,15 +116,19 @@ static int finish(int fd, const char *test, const char *what, int ok, double t0)
 		      (unsigned long long)st.notify_recv, idle_polls);
 }
 
+/* bytes == 0: echo until the channel ends (survive). */
 static int do_echo(const char *chan, const char *mode_s, uint64_t bytes, const char *test)
 {
 	uint32_t mode = strcmp(mode_s, "message") ? XENSHM_MODE_STREAM : XENSHM_MODE_MESSAGE;
 	static uint8_t out[65536], in[65536];
 	uint64_t sent = 0, got = 0, k = 0;
-	double t0 = now_s();
+	const int until_end = !bytes;
+	double t0 = now_s(), last_rx = t0;
 	char what[96];
-	int fd;
+	int fd, hup = 0;
 
+	if (until_end)
+		bytes = UINT64_MAX;
 	fd = open_connected(chan, mode, XENSHM_ROLE_SENDER, test);
 	if (fd < 0)
 		return 1;
@@ -127,8 +141,10 @@ static int do_echo(const char *chan, const char *mode_s, uint64_t bytes, const c
 		if (pr < 0 && errno != EINTR)
 			break;
 		idle_polls += pr == 0;
-		if (q.revents & (POLLERR | POLLHUP))
+		if (q.revents & (POLLERR | POLLHUP)) {
+			hup = !(q.revents & POLLERR);
 			break;
+		}
 		if (sent < bytes && (q.revents & POLLOUT)) {
 			size_t len = mode == XENSHM_MODE_MESSAGE ? 1 + (k * 977) % MSG_MAX : sizeof(out);
 
@@ -140,6 +156,7 @@ static int do_echo(const char *chan, const char *mode_s, uint64_t bytes, const c
 				sent += (uint64_t)n;
 				k++;
 			} else if (n < 0 && errno != EAGAIN) {
+				hup = errno == ECONNRESET;
 				break;
 			}
 		}
@@ -153,9 +170,18 @@ static int do_echo(const char *chan, const char *mode_s, uint64_t bytes, const c
 					      (unsigned long long)(got + (uint64_t)bad));
 			}
 			got += (uint64_t)n;
+			last_rx = now_s();
 		} else if (n == 0 || (n < 0 && errno != EAGAIN)) {
+			hup = n == 0 || errno == ECONNRESET;
 			break;
 		}
+	}
+	if (until_end) {
+		double quiet = now_s() - last_rx;
+
+		snprintf(what, sizeof(what), "%llu B echoed, hang-up %.2f s after the last echo",
+			 (unsigned long long)got, quiet);
+		return finish(fd, test, what, hup && got && quiet <= SURVIVE_BOUND_S, t0);
 	}
 	snprintf(what, sizeof(what), "%s %llu B out, %llu back", mode_s,
 		 (unsigned long long)sent, (unsigned long long)got);
@@ -210,7 +236,10 @@ int main(int argc, char **argv)
 		return do_echo(argv[2], argv[3], strtoull(argv[4], NULL, 0), argv[5]);
 	if (argc == 5 && !strcmp(argv[1], "consume"))
 		return do_consume(argv[2], strtoull(argv[3], NULL, 0), argv[4]);
+	if (argc == 4 && !strcmp(argv[1], "survive"))
+		return do_echo(argv[2], "message", 0, argv[3]);
 	fprintf(stderr, "usage: xenshm-bmpeer echo CHAN message|stream BYTES TEST\n"
-			"       xenshm-bmpeer consume CHAN BYTES TEST\n");
+			"       xenshm-bmpeer consume CHAN BYTES TEST\n"
+			"       xenshm-bmpeer survive CHAN TEST\n");
 	return 2;
 }
