@@ -118,13 +118,13 @@ def main():
                     out.append(f"xenshm-{p}/{an} {sname(s)}: n/a (no complete pair)")
                     continue
                 med = statistics.median(rs)
-                ratios[(p, an, s)] = med
+                ratios[(p, an, s)] = (med, min(rs), max(rs))
                 out.append(f"xenshm-{p}/{an} {sname(s)}: {med:.2f}   [{min(rs):.2f}..{max(rs):.2f}]")
     out.append("")
     out.append("targets (median ratio):")
     for p, an, s, lo in TARGETS:
         for sz in ([s] if s else SIZES):
-            v = ratios.get((p, an, sz))
+            v = ratios.get((p, an, sz), (None,))[0]
             verdict = "n/a" if v is None else ("met" if v >= lo else "MISSED")
             out.append(f"  xenshm-{p}/{an} {sname(sz)} >= {lo}: "
                        f"{'n/a' if v is None else f'{v:.2f}'} {verdict}")
@@ -186,18 +186,11 @@ def main():
             plt.close(fig)
             fig, ax = plt.subplots(figsize=(8, 4))
             labels, vals, lo, hi = [], [], [], []
-            for p in XENSHM:
-                for an in ANCHORS:
-                    for s in SIZES:
-                        rs = [val(k, p, s) / val(k, an, s) for k in pairs
-                              if val(k, p, s) and val(k, an, s)]
-                        if not rs:
-                            continue
-                        v = statistics.median(rs)
-                        labels.append(f"{p}/{an} {sname(s)}")
-                        vals.append(v)
-                        lo.append(v - min(rs))
-                        hi.append(max(rs) - v)
+            for (p, an, s), (v, rmin, rmax) in ratios.items():
+                labels.append(f"{p}/{an} {sname(s)}")
+                vals.append(v)
+                lo.append(v - rmin)
+                hi.append(rmax - v)
             ax.bar(range(len(vals)), vals, yerr=[lo, hi], capsize=2)
             ax.axhline(1.0, color="k", lw=0.5)
             ax.set_yscale("log")
