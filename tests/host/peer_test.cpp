@@ -267,6 +267,22 @@ TEST(Peer, InitRefusals)
 
 // ---- single-threaded rendezvous ----
 
+// A pair of ends (a: dom 1, b: dom 2) as a case asks: a static event channel
+// between ports pa and pb instead of the recipe, and explicit roles with the
+// higher domid receiving instead of AUTO.
+void configure_pair(FakeXen &fx, Ep &a, Ep &b, bool is_static, bool reversed, uint32_t pa, uint32_t pb)
+{
+	if (is_static) {
+		fx.make_static(1, pa, 2, pb);
+		a.cfg.static_port = pa;
+		b.cfg.static_port = pb;
+	}
+	if (reversed) {
+		a.cfg.role = XSR_ROLE_SENDER;
+		b.cfg.role = XSR_ROLE_RECEIVER;
+	}
+}
+
 struct RvCase {
 	bool is_static;
 	bool reversed; // explicit roles: the higher domid receives
@@ -280,15 +296,7 @@ TEST_P(PeerRendezvous, ConnectsThenMovesData)
 	FakeXen fx;
 	Region rg(4096, false);
 	Ep a(fx, 1, rg), b(fx, 2, rg);
-	if (c.is_static) {
-		fx.make_static(1, 31, 2, 41);
-		a.cfg.static_port = 31;
-		b.cfg.static_port = 41;
-	}
-	if (c.reversed) {
-		a.cfg.role = XSR_ROLE_SENDER;
-		b.cfg.role = XSR_ROLE_RECEIVER;
-	}
+	configure_pair(fx, a, b, c.is_static, c.reversed, 31, 41);
 	b.cfg.mode = XSR_MODE_STREAM;
 	ASSERT_EQ(a.init(), 0);
 	ASSERT_EQ(b.init(), 0);
@@ -820,15 +828,7 @@ TEST_P(PeerConcurrent, ChecksummedTransferBothWays)
 	FakeXen fx;
 	Region rg(8192, false);
 	Ep a(fx, 1, rg), b(fx, 2, rg);
-	if (c.is_static) {
-		fx.make_static(1, 11, 2, 22);
-		a.cfg.static_port = 11;
-		b.cfg.static_port = 22;
-	}
-	if (c.reversed) {
-		a.cfg.role = XSR_ROLE_SENDER;
-		b.cfg.role = XSR_ROLE_RECEIVER;
-	}
+	configure_pair(fx, a, b, c.is_static, c.reversed, 11, 22);
 	a.cfg.mode = b.cfg.mode = c.mode;
 	ASSERT_EQ(a.init(), 0);
 	ASSERT_EQ(b.init(), 0);
