@@ -13,10 +13,11 @@
 #include "report.h"
 #include "service.h"
 
-/* Bytes the producer sends per connection: twice a 4 MiB region's ring, so
- * the ring fills and the consumer's events wake the producer. */
+/* Bytes the producer sends per connection: four times a 4 MiB region's ring
+ * (1 MiB: xsr_data_size_for()), so the ring fills and the consumer's events
+ * wake the producer. */
 #define PRODUCE_DEFAULT	(4u << 20)
-/* My heartbeat period (published; the library beats at it). */
+/* My heartbeat period (published; the library beats at half of it). */
 #define HEARTBEAT_MS	250u
 /* With "peerdeath=1" in the bootargs (make test-xen-peer-faults) the Linux
  * peer dies while connected: a session must then end in silence

@@ -260,7 +260,7 @@ XSR_MUST_CHECK int xsr_peer_check(const struct xsr_region *rg,
 				  unsigned int my_slot, uint32_t epoch_seen);
 /*
  * The liveness rule, once connected. Start the window at now_ms; then call
- * check every so often (at least once per own_limit_ms). The peer is alive
+ * check every so often (at least once per limit, below). The peer is alive
  * while its heartbeat word, the prod of the ring it produces or the cons of
  * the ring it consumes changed within the limit: max(own_limit_ms,
  * 2 * min(its heartbeat_ms, XENSHM_HEARTBEAT_MAX_MS)). A peer that

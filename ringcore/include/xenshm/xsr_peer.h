@@ -15,11 +15,16 @@
  *   1. Fill a struct xsr_peer_platform with your event-channel hypercalls
  *      and a millisecond clock, and a struct xsr_peer_config with the region
  *      and the domids; xsr_peer_init().
- *   2. Call xsr_peer_poll() until it returns 1 (connected) or a negative
- *      errno. 0 means "not yet": wait for an event or a short timeout
- *      (xsr_peer_timeout_ms()) and call it again. As soon as
- *      xsr_peer_port() is non-zero, route that port's upcalls to
- *      xsr_peer_event().
+ *   2. Route a port's upcalls to xsr_peer_event() before the library can
+ *      publish it: in your alloc_unbound() and bind_interdomain() callbacks,
+ *      before they return the port, and for a static port before
+ *      xsr_peer_init(). The peer may answer inside the same
+ *      xsr_peer_poll() that published the port; an upcall for a port with
+ *      no handler yet is lost, and the rendezvous is refused after
+ *      XSR_PEER_CONFIRM_MS.
+ *      Then call xsr_peer_poll() until it returns 1 (connected) or a
+ *      negative errno. 0 means "not yet": wait for an event or a short
+ *      timeout (xsr_peer_timeout_ms()) and call it again.
  *   3. Move data with send/recv (message mode) or write/read (stream mode);
  *      each notifies the peer when the peer asked for it. Before sleeping,
  *      xsr_peer_rx_arm() / xsr_peer_tx_arm() (0: sleep until the next event).
@@ -171,7 +176,8 @@ XSR_MUST_CHECK int xsr_peer_poll(struct xsr_peer *p);
 /* Milliseconds the caller may wait for an event before polling again. */
 uint32_t xsr_peer_timeout_ms(const struct xsr_peer *p);
 
-/* Local port (route its upcalls to xsr_peer_event()), 0 until known. */
+/* Local port, 0 until known (its upcalls must already reach
+ * xsr_peer_event(): step 2 above). */
 uint32_t xsr_peer_port(const struct xsr_peer *p);
 /* XSR_ROLE_RECEIVER or XSR_ROLE_SENDER once picked, else XSR_ROLE_AUTO. */
 uint32_t xsr_peer_role(const struct xsr_peer *p);
@@ -210,7 +216,8 @@ XSR_MUST_CHECK long xsr_peer_write(struct xsr_peer *p, const void *buf,
 				   size_t len, unsigned int flags);
 XSR_MUST_CHECK long xsr_peer_read(struct xsr_peer *p, void *buf, size_t cap,
 				  unsigned int flags);
-/* XSR_MODE_* of my RX ring (the peer's), once connected; else my TX mode. */
+/* XSR_MODE_* of my RX ring (the peer's) once connected; before, my TX mode
+ * or what the last peer's ring carried. */
 uint32_t xsr_peer_rx_mode(const struct xsr_peer *p);
 
 /*
