@@ -455,8 +455,11 @@ TEST(Liveness, BadArgumentsJudgeNothing)
 	Region reg(4096);
 	xsr_liveness lv;
 	reg.slot_at(1)->heartbeat_ms = 100;
+	// 250 ms: past the 200 ms limit, and with late_ms 1000 not a late check
+	// (which would also answer 0): only the bad argument answers 0.
 	xsr_liveness_start(&lv, &reg.rg_a, 0, 0);
-	EXPECT_EQ(xsr_liveness_check(&lv, &reg.rg_a, 2, 1000, 200, 0), 0u);
-	EXPECT_EQ(xsr_liveness_check(nullptr, &reg.rg_a, 0, 1000, 200, 0), 0u);
-	EXPECT_EQ(xsr_liveness_check(&lv, nullptr, 0, 1000, 200, 0), 0u);
+	EXPECT_EQ(xsr_liveness_check(&lv, &reg.rg_a, 2, 250, 200, 1000), 0u);
+	EXPECT_EQ(xsr_liveness_check(nullptr, &reg.rg_a, 0, 250, 200, 1000), 0u);
+	EXPECT_EQ(xsr_liveness_check(&lv, nullptr, 0, 250, 200, 1000), 0u);
+	EXPECT_EQ(xsr_liveness_check(&lv, &reg.rg_a, 0, 250, 200, 1000), 250u) << "the same, well formed";
 }
