@@ -99,13 +99,21 @@ static void xenshm_proto_region_stuck_in_init(struct kunit *test)
 	struct xenshm_channel *a = env->ch[0];
 	struct xenshm_region_header *hdr = env->region->base;
 	u32 slot_state = fake_slot(env, 0)->state;
+	void *before;
 
 	WRITE_ONCE(hdr->magic, XENSHM_MAGIC_INIT);
+	/* A claim and its release would leave the slot FREE again: compare
+	 * the whole metadata (header, slots, ring controls) instead.
+	 */
+	before = kunit_kmalloc(test, XENSHM_DATA_OFF, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, before);
+	memcpy(before, env->region->base, XENSHM_DATA_OFF);
 	KUNIT_EXPECT_EQ(test, fake_connect(a, 0, 0, XENSHM_ROLE_AUTO, 30), -EINPROGRESS);
 	KUNIT_ASSERT_TRUE(test, fake_wait_state(a, XENSHM_CHAN_STATE_IDLE));
 	KUNIT_EXPECT_EQ(test, READ_ONCE(a->error), -ETIMEDOUT);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(hdr->magic), (u32)XENSHM_MAGIC_INIT);
 	KUNIT_EXPECT_EQ(test, fake_slot(env, 0)->state, slot_state);
+	KUNIT_EXPECT_EQ(test, memcmp(before, env->region->base, XENSHM_DATA_OFF), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&env->end[0].listens), 0);
 }
 
@@ -393,7 +401,10 @@ static void xenshm_proto_peer_silent(struct kunit *test)
 /*
  * Both sides stop running for longer than the limit (an overloaded host
  * pausing the whole VM): the first check after the pause runs late and must
- * not call the peer silent, and once both run again nobody is gone.
+ * not call the peer silent, and once both run again nobody is gone.  b
+ * stops first, so a's last check before the pause saw b's last beat: without
+ * the late-check rule a's first check after it would see b unchanged for
+ * 700 ms and call it gone.
  */
 static void xenshm_proto_own_pause_not_silence(struct kunit *test)
 {
@@ -401,10 +412,14 @@ static void xenshm_proto_own_pause_not_silence(struct kunit *test)
 	struct xenshm_channel *a = env->ch[0], *b = env->ch[1];
 
 	connect_hb200(test, env);
-	cancel_delayed_work_sync(&a->work);
 	cancel_delayed_work_sync(&b->work);
+	msleep(100);		/* half a limit: a still sees b alive */
+	cancel_delayed_work_sync(&a->work);
 	msleep(600);		/* three limits with nobody running */
 	mod_delayed_work(system_wq, &a->work, 0);
+	flush_delayed_work(&a->work);	/* a's late check, b still stopped */
+	KUNIT_EXPECT_EQ_MSG(test, xenshm_channel_state(a), (u32)XENSHM_CHAN_STATE_CONNECTED,
+			    "a late check judged the peer");
 	mod_delayed_work(system_wq, &b->work, 0);
 	msleep(1000);
 	KUNIT_EXPECT_EQ(test, xenshm_channel_state(a), (u32)XENSHM_CHAN_STATE_CONNECTED);

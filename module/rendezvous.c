@@ -669,8 +669,9 @@ void xenshm_channel_connect_implicit(struct xenshm_channel *ch)
 	if (ch->state == XENSHM_CHAN_STATE_IDLE && !ch->connect_called &&
 	    !ch->error && !test_bit(XENSHM_CH_BROKEN, &ch->flags)) {
 		WRITE_ONCE(ch->implicit, true);
+		/* No deadline: ch->implicit makes the timeout unused. */
 		xenshm_start_connect(ch, XENSHM_ROLE_AUTO, XENSHM_MODE_STREAM,
-				     ch->default_peer, 0, XENSHM_CONNECT_TIMEOUT_MS);
+				     ch->default_peer, 0, 0);
 	}
 	mutex_unlock(&ch->lock);
 }

@@ -147,7 +147,6 @@ int xenshm_rs_peer_read(struct xenshm_rs *rs, struct xenshm_rs_peer *peer)
 	peer->epoch = info.epoch;
 	peer->port = info.port;
 	peer->flags = info.flags;
-	peer->heartbeat_ms = info.heartbeat_ms;
 	return 0;
 }
 

@@ -24,7 +24,6 @@ struct xenshm_rs_peer {
 	u32 epoch;
 	u32 port;
 	u32 flags;		/* XENSHM_SLOT_FLAGS_* */
-	u32 heartbeat_ms;	/* the peer's heartbeat period, 0: none */
 };
 
 /* One end's view of a region: facade handles plus what the shim remembers. */
