@@ -28,6 +28,7 @@ namespace {
 constexpr u32 PEER_MAGIC = 0x52454550; // "PEER"
 constexpr int CONT = 1;		       // a phase handler: go on to the next phase now
 constexpr u32 SLOT_NONE = 0xffffffffu;
+constexpr u32 PEER_POLL_MIN_MS = 50; // the fastest a peer's period makes me poll
 
 enum class phase : u32 {
 	idle,		// detached
@@ -785,10 +786,16 @@ uint32_t xsr_peer_timeout_ms(const struct xsr_peer *p)
 		return 1000;
 	switch (x->ph) {
 	case phase::connected:
-		// At half my period I beat; the peer's check needs no more.
-		t = x->cfg.heartbeat_ms ? (x->cfg.heartbeat_ms + 1) / 2 : 1000;
+		// At half my period I beat. Judging the peer takes a poll per half
+		// its limit, max(4 x my period, 2 x its period): no more than my
+		// beat needs, unless I publish no period; then its period, which is
+		// its word, so never below PEER_POLL_MIN_MS (it must not make me
+		// spin: a faster peer goes unjudged, its checks all count as late).
+		if (x->cfg.heartbeat_ms)
+			return (x->cfg.heartbeat_ms + 1) / 2;
+		t = 1000;
 		if (!xsr_slot_read(&x->rg, 1 - u32(x->slot), &si) && si.heartbeat_ms && si.heartbeat_ms < t)
-			t = si.heartbeat_ms;
+			t = si.heartbeat_ms > PEER_POLL_MIN_MS ? si.heartbeat_ms : PEER_POLL_MIN_MS;
 		return t;
 	case phase::idle:
 	case phase::gone:

@@ -739,6 +739,25 @@ TEST(PeerHeartbeat, UnwatchedAndRingProgress)
 	EXPECT_EQ(b.poll(), XSR_ETIMEDOUT);
 }
 
+// How long the integrator may sleep while connected: half my period; with no
+// period of my own, the peer's, but its word never makes me spin.
+TEST(PeerHeartbeat, TimeoutFollowsPeriodsBounded)
+{
+	FakeXen fx;
+	Region rg(4096, false);
+	Ep a(fx, 1, rg), b(fx, 2, rg);
+	b.cfg.heartbeat_ms = 100; // a publishes none
+	ASSERT_EQ(a.init(), 0);
+	ASSERT_EQ(b.init(), 0);
+	ASSERT_TRUE(connect_both(a, b));
+	EXPECT_EQ(xsr_peer_timeout_ms(&b.p), 50u);
+	EXPECT_EQ(xsr_peer_timeout_ms(&a.p), 100u);
+	rg.slot_at(b.info().slot)->heartbeat_ms = 1; // hostile
+	EXPECT_EQ(xsr_peer_timeout_ms(&a.p), 50u);
+	rg.slot_at(b.info().slot)->heartbeat_ms = 0;
+	EXPECT_EQ(xsr_peer_timeout_ms(&a.p), 1000u);
+}
+
 // ---- two threads, one endpoint each ----
 
 struct XferCase {
