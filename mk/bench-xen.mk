@@ -20,8 +20,12 @@ XEN_BENCH_TIMEOUT ?= 3000
 XEN_BENCH_PAYLOAD := $(BUILD)/xen-bench-payload
 XEN_XBENCH_BIN := $(BUILD)/user/arm64/bin/xenshm-xbench
 
+# LIB_HDRS and the user build flags (mk/ files are included in name order).
+include $(TOP)/mk/tools.mk
+
 # Debian's static libxenvchan.a & co. (libxen-dev:arm64); --wrap counts the
-# events libxenvchan sends.
+# events libxenvchan sends. The link's output goes to a file, so its status
+# is the rule's (a pipe would report grep's).
 $(XEN_XBENCH_BIN): $(TOP)/tests/xen/xenshm-xbench.c $(BUILD)/user/arm64/libxenshm.a $(LIB_HDRS) \
 		$(TOP)/scripts/xen/xen-userland.sh
 	@mkdir -p $(dir $@)
@@ -31,8 +35,9 @@ $(XEN_XBENCH_BIN): $(TOP)/tests/xen/xenshm-xbench.c $(BUILD)/user/arm64/libxensh
 		-c $< -o $@.o; \
 	aarch64-linux-gnu-g++ $@.o $(BUILD)/user/arm64/libxenshm.a -Wl,--wrap=xenevtchn_notify \
 		$$l/libxenvchan.a $$l/libxengnttab.a $$l/libxenevtchn.a $$l/libxenstore.a \
-		$$l/libxentoolcore.a $$l/libxentoollog.a $(USER_LDFLAGS) -o $@ 2>&1 | \
-		{ grep -v 'statically linked applications' || true; }; rm -f $@.o
+		$$l/libxentoolcore.a $$l/libxentoollog.a $(USER_LDFLAGS) -o $@ 2>$@.log || \
+		{ cat $@.log; rm -f $@.o; exit 1; }; \
+		grep -v 'statically linked applications' $@.log || true; rm -f $@.o $@.log
 
 .PHONY: bench-xen bench-xen-payload
 bench-xen-payload: $(XEN_XBENCH_BIN) module-6.1-arm64

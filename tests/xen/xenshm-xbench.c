@@ -531,8 +531,11 @@ static void diy_open(struct xport *t, uint64_t gpa, size_t size)
 			usleep(1000);
 		}
 		*cw(t, C_HELLO2_A) = run;
-		while (*cw(t, C_HELLO2_B) != run)
+		while (*cw(t, C_HELLO2_B) != run) {
+			if (now_us() - t0 > 60e6)
+				fail("no second hello from b");
 			usleep(1000);
+		}
 	} else {
 		struct ioctl_evtchn_bind_interdomain b = { .remote_domain = 0 };
 		int port;
