@@ -6,7 +6,8 @@
 #   fail   domu1 reports a FAIL result -> collector exit 1, "1 failed" counted
 #   hang   domu1 never prints DONE     -> Dom0 powers off, domu1-done FAIL
 #   kernel domu1 must run 6.12 but boots 6.1 -> domu1's "kernel" result FAILs
-# and one that must PASS:
+# and these that must PASS:
+#   demux  demux.py on a fixed interleaved line -> both lines whole
 #   flood  all domains print 300 markers at once -> every one is counted
 #          (Dom0's and Xen's lines interleave mid-line: demux.py's job)
 # Usage: scripts/xen/selftest.sh [OUTDIR]   (default build/xen-selftest)
@@ -35,6 +36,17 @@ run() {      # NAME ARGS...
 }
 
 mkdir -p "$out"
+
+# demux.py on a fixed interleaving (its docstring's): a domU line inside a
+# Dom0 line comes out whole, and so does the Dom0 line around it. (The flood
+# scenario below shows it on a real console; how many lines interleave
+# there is up to the scheduler.)
+printf 'XENSHM-RESULT dom0 t PASS rx=1677(XEN) DOM2: XENSHM-RESULT domu2 u PASS\n7216\r\n' \
+	>"$out/demux-in.log"
+"$PY" "$here/demux.py" "$out/demux-in.log" "$out/demux-out.log" &&
+	printf '(XEN) DOM2: XENSHM-RESULT domu2 u PASS\nXENSHM-RESULT dom0 t PASS rx=16777216\r\n' |
+	cmp -s - "$out/demux-out.log"
+expect demux "a domU line inside a Dom0 line: both come out whole" $?
 rc=0; run panic --init domu2="$s/panic.sh" --timeout 120 || rc=$?
 [ "$rc" != 0 ] && [ "$(reason "$out/panic")" = panic ] && grep -q 'Kernel panic' "$out/panic/status.json"
 expect panic "run fails, watcher reason panic on a Kernel panic line" $?
