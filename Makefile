@@ -35,7 +35,7 @@ help:
 	@echo "  test          everything CI runs"
 	@echo "  regen         regenerate the ABI from codegen/spec/xenshm.yaml"
 	@echo "  regen-check   fail if generated files are stale"
-	@echo "  check         checkpatch --strict, clang-format, poison and regen checks (seconds)"
+	@echo "  check         checkpatch --strict, clang-format, poison, regen, man page and packaging checks (seconds)"
 	@echo "  module        xenshm.ko for the running kernel, or build/\$$KSERIES/\$$ARCH/xenshm.ko"
 	@echo "                with ARCH=arm64|x86_64 KSERIES=6.1|6.12 (Debian's headers), or KDIR="
 	@echo "  module-all    both kernel series x both arches"
@@ -44,7 +44,7 @@ help:
 	@echo "  test-kunit    KUnit suites in QEMU (KASAN, UBSAN, lockdep): 6.1 arm64+x86_64, 6.12 arm64"
 	@echo "  test-xen      end-to-end tests on Xen/arm64 in QEMU, domains on 6.1 and 6.12 (XSM SILO, static event channels)"
 	@echo "  test-xen-xsm-dummy  the same, shorter, with xsm=dummy: the recipe between two domUs"
-	@echo "  test-xen-peer-faults  a peer scribbling over control words, a peer panicking, one powering off"
+	@echo "  test-xen-peer-faults  a peer scribbling over control words, a peer panicking, one powering off, a bare-metal one hanging"
 	@echo "  baremetal     the bare-metal arm64 Xen guest (peer/baremetal/); xen-baremetal-smoke boots it as domU3"
 	@echo "  test-build-errors, test-fresh-clone   tests of the build itself"
 	@echo "  bench         benchmarks (ratios)"
@@ -58,7 +58,8 @@ help:
 	@echo "                man pages, udev rule; DESTDIR= PREFIX= (install-module, install-user)"
 	@echo "  dkms-install, dkms-remove   the module through DKMS (dkms.conf)"
 	@echo "  deb           Debian packages for amd64 and arm64 (packaging/debian), lintian"
-	@echo "  test-install  the packages in a Debian 12 root: DKMS for 6.1 and 6.12, QEMU smoke"
+	@echo "  test-install  the packages in a Debian 12 root: DKMS for 6.1 and 6.12, QEMU smoke, udev rule"
+	@echo "  test-deb-arm64  the arm64 packages: lintian, their tools run in an arm64 guest"
 	@echo "  check-man     mandoc -T lint and lexgrog on docs/man/ (part of check)"
 
 deps:

@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # End-to-end tests and the demo on real Xen/arm64 in QEMU (scripts/xen/run.sh):
-# Dom0 + domU1 + domU2, four static shared-memory regions, xenshm.ko in each.
+# Dom0 + domU1 + domU2, four static shared-memory regions, xenshm.ko in each;
+# test-xen, test-xen-xsm-dummy, test-xen-peer-faults and xen-demo also boot
+# the bare-metal domU3 (peer/baremetal/) and its two regions with Dom0 and
+# domU1.
 #
 #   make test-xen     the e2e suite (tests/xen/), default-secure: Xen keeps its
 #                     own XSM policy (SILO) and the domU<->domU regions use
@@ -11,12 +14,15 @@
 #                     and no static event channels: the recipe's runtime
 #                     hypercalls between two domUs
 #   make test-xen-peer-faults  a domU scribbles over the control words, then
-#                     domUs panic or power off without a word: the other side
-#                     must notice each within its bound (EIO, heartbeat)
+#                     domUs panic or power off without a word, the bare-metal
+#                     domU3 hangs: the other side must notice each within its
+#                     bound (EIO, heartbeat; Linux and the peer library)
 #   make soak-xen     (not in make test) SOAK_MIB (1024) MiB each way per
 #                     channel in random-length messages, then SOAK_RELOADS (100)
 #                     module reloads in domU1 mid-stream, then a checksummed
 #                     transfer; results in build/xen-soak/results.txt
+#   make bench-xen-many  (not in make test) every domU1<->domU2 region
+#                     streaming at once (XEN_MANY more regions)
 #   make xen-demo     live transfers with throughput, human-readable
 #   make xen-payload  only build what the domains get (build/xen-payload/)
 #
@@ -195,7 +201,7 @@ bench-xen-many: xen-payload
 		sed 's/^.*XENSHM-PERF /  /' || true
 
 xen-demo: xen-payload $(BM_OUT)/xenshm-bm.Image
-	@echo "xen-demo: booting Xen + Dom0 + domU1 + domU2 in QEMU (TCG; about a minute)," \
+	@echo "xen-demo: booting Xen + Dom0 + domU1 + domU2 + bare-metal domU3 in QEMU (TCG; about a minute)," \
 		"Linux $(foreach d,$(XEN_DOMS),$(d)=$(call xen-kseries-of,$(d)))"; \
 	$(TOP)/scripts/xen/run.sh --init all=$(TOP)/tests/xen/demo.sh \
 		--payload $(XEN_PAYLOAD)/common $(XEN_KSERIES_ARGS) $(XEN_BM_RUN_ARGS) \

@@ -8,7 +8,8 @@
 #   make xen-smoke       boot all three domains; each checks Xen and its shared regions
 #                        (outputs in $(BUILD)/xen-smoke: console.log, results.txt, ...)
 #   make xen-selftest    the harness must catch a panic, a FAIL result, a hang and a
-#                        domain booted on the wrong kernel series
+#                        domain booted on the wrong kernel series, and count every
+#                        marker when Dom0's and Xen's lines interleave (demux, flood)
 #
 # XEN_RUN_ARGS adds options to scripts/xen/run.sh (e.g. XEN_RUN_ARGS=--verbose).
 # xen-smoke boots each domain with the kernel series XEN_KSERIES gives it
