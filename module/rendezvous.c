@@ -296,23 +296,20 @@ static int xenshm_confirm_wait(struct xenshm_channel *ch)
  * my port?  0 yes, -EAGAIN not yet, -EACCES refused: Xen says my port leads
  * elsewhere, or no event came within XENSHM_CONFIRM_MS.  A verify() that
  * fails because the peer left or restarted meanwhile is a restart, not a
- * refusal: @restarted tells the caller to look at the slot again.
+ * refusal: -EAGAIN, and the next step sees the change in the slot.
  */
 static int xenshm_confirmed(struct xenshm_channel *ch,
-			    const struct xenshm_rs_peer *peer, bool *restarted)
+			    const struct xenshm_rs_peer *peer)
 {
 	struct xenshm_rs_peer again;
 	int ret;
 
 	lockdep_assert_held(&ch->lock);
-	*restarted = false;
 	ret = ch->ops->verify(ch, ch->peer_domid, peer->port);
 	if (ret) {
 		if (!xenshm_rs_peer_read(&ch->rs, &again) &&
-		    (again.state != peer->state || again.epoch != peer->epoch)) {
-			*restarted = true;
+		    (again.state != peer->state || again.epoch != peer->epoch))
 			return -EAGAIN;
-		}
 		return ret;
 	}
 	if (test_bit(XENSHM_CH_KICKED, &ch->flags))
@@ -325,7 +322,6 @@ static int xenshm_rendezvous_step(struct xenshm_channel *ch)
 {
 	struct xenshm_region *region = ch->region;
 	struct xenshm_rs_peer peer;
-	bool restarted;
 	u32 epoch;
 	int ret;
 
@@ -423,9 +419,7 @@ static int xenshm_rendezvous_step(struct xenshm_channel *ch)
 		}
 		if (peer.state != XENSHM_SLOT_STATE_CONNECTED)
 			return -EAGAIN;
-		ret = xenshm_confirmed(ch, &peer, &restarted);
-		if (restarted)
-			return -EAGAIN;	/* the next step sees the change */
+		ret = xenshm_confirmed(ch, &peer);
 		if (ret)
 			return ret;
 		ch->remote_port = peer.port;
@@ -482,9 +476,7 @@ static int xenshm_rendezvous_step(struct xenshm_channel *ch)
 				peer.port);
 			return -EIO;
 		}
-		ret = xenshm_confirmed(ch, &peer, &restarted);
-		if (restarted)
-			return -EAGAIN;
+		ret = xenshm_confirmed(ch, &peer);
 		if (ret)
 			return ret;
 		xenshm_connected(ch);

@@ -357,19 +357,16 @@ int confirm_wait(peer *x)
 
 // Binding checked, and the peer's event here since I published? 0 yes, AGAIN
 // not yet, EACCES refused. A verify that fails because the peer left or
-// restarted meanwhile is not a refusal: *restarted says look again.
-int confirmed(peer *x, const xsr_slot_info &si, bool *restarted)
+// restarted meanwhile is not a refusal: AGAIN, the next poll sees the change.
+int confirmed(peer *x, const xsr_slot_info &si)
 {
 	xsr_slot_info again;
 	int ret;
 
-	*restarted = false;
 	ret = verify(x, si.port);
 	if (ret) {
-		if (!read_peer(x, &again) && (again.state != si.state || again.epoch != si.epoch)) {
-			*restarted = true;
+		if (!read_peer(x, &again) && (again.state != si.state || again.epoch != si.epoch))
 			return err::AGAIN;
-		}
 		return ret;
 	}
 	return kicked(x) ? 0 : confirm_wait(x);
@@ -465,7 +462,6 @@ int step_peer(peer *x)
 int step_wait_connected(peer *x)
 {
 	xsr_slot_info si;
-	bool restarted;
 	int ret = read_peer(x, &si);
 
 	if (ret)
@@ -479,9 +475,7 @@ int step_wait_connected(peer *x)
 	}
 	if (si.state != XSR_SLOT_CONNECTED)
 		return err::AGAIN;
-	ret = confirmed(x, si, &restarted);
-	if (restarted)
-		return err::AGAIN; // the next poll sees the change
+	ret = confirmed(x, si);
 	if (ret)
 		return ret;
 	x->remote_port = si.port;
@@ -528,7 +522,6 @@ int step_wait_go(peer *x)
 int step_wait_confirm(peer *x)
 {
 	xsr_slot_info si;
-	bool restarted;
 	int ret = same_peer(x, &si);
 
 	if (ret)
@@ -537,9 +530,7 @@ int step_wait_confirm(peer *x)
 		return confirm_wait(x); // still GO: the receiver has not seen us yet
 	if (si.port != x->remote_port)
 		return err::IO; // GO and CONNECTED name different ports
-	ret = confirmed(x, si, &restarted);
-	if (restarted)
-		return err::AGAIN;
+	ret = confirmed(x, si);
 	if (ret)
 		return ret;
 	connected(x);

@@ -72,8 +72,10 @@ static void svc_upcall(uint32_t port, void *arg)
  */
 static int glue_port(void *ctx, int port)
 {
-	if (port > 0 && bm_set_callback((uint32_t)port, svc_upcall, ctx))
+	if (port > 0 && bm_set_callback((uint32_t)port, svc_upcall, ctx)) {
+		(void)bm_close((uint32_t)port);	/* the library never sees it */
 		return XSR_EINVAL;
+	}
 	return port;
 }
 

@@ -85,11 +85,6 @@ namespace detail {
 inline constexpr u32 T_MSG = u32(wire::record_type::msg);
 inline constexpr u32 T_PAD = u32(wire::record_type::pad);
 
-inline wire::record_header *hdr_at(u8 *data, u32 off)
-{
-	return reinterpret_cast<wire::record_header *>(data + off);
-}
-
 // A record header as one 8-byte word: records start 8-byte aligned in an
 // 8-byte aligned data area, so the header is written and read with one
 // access (read once, as xsr.h asks, and never torn). The word holds the
