@@ -32,7 +32,8 @@
  *   Local ports are bound with the late-EOI API (XSA-332): Xen masks the
  *   port from the upcall until xen_irq_lateeoi(), so a peer flooding events
  *   costs us at most one handler run in flight per channel. The IRQ appears
- *   in /proc/interrupts as "xenshm-<xen,id>".
+ *   in /proc/interrupts as "xenshm-<xen,id>"; a bound static port no
+ *   channel uses as "xenshm-static<port>".
  *
  * Note to administrators
  *   A peer domid can be pinned per region: peers=<xen,id>:<domid>[,...].
@@ -112,9 +113,10 @@ struct xenshm_xen_static {
 	spinlock_t lock;
 	struct xenshm_channel *owner;	/* the channel using it, or NULL */
 	/*
-	 * "xenshm-<xen,id>" of the channel that used it last, as for a
-	 * runtime port; rewritten in place when another channel takes the
-	 * port, so /proc/interrupts may show a mix of the two for an instant.
+	 * The IRQ's name: "xenshm-<xen,id>" of the owner, as for a runtime
+	 * port, else "xenshm-static<port>" (xen_static_name()).  Rewritten in
+	 * place under xen_evtchn_lock (the IRQ stays bound), so
+	 * /proc/interrupts may show a mix of two names for an instant.
 	 */
 	char irq_name[XENSHM_NAME_MAX + 8];
 };
@@ -356,6 +358,26 @@ static int xen_bind_port(struct xenshm_channel *ch, evtchn_port_t port)
 }
 
 /*
+ * Name @sp's IRQ after @ch, or after the port while no channel owns it.  A
+ * port passes from channel to channel (evtchn=, a peer's reload), and an
+ * idle port that kept its last owner's name would put that name on two
+ * lines of /proc/interrupts once the owner takes another port: whoever
+ * reads the count by name then reads the wrong line.
+ */
+static void xen_static_name(struct xenshm_xen_static *sp,
+			    struct xenshm_channel *ch)
+{
+	struct xenshm_xen_chan *xc = ch ? ch->tpriv : NULL;
+
+	lockdep_assert_held(&xen_evtchn_lock);
+	if (xc)
+		strscpy(sp->irq_name, xc->irq_name, sizeof(sp->irq_name));
+	else
+		snprintf(sp->irq_name, sizeof(sp->irq_name), "xenshm-static%u",
+			 sp->port);
+}
+
+/*
  * Make @sp @ch's port: bind it to an IRQ at its first use (and ask Linux to
  * keep it open on unbind), then route its events to @ch.
  */
@@ -369,7 +391,7 @@ static int xen_static_attach(struct xenshm_channel *ch,
 	lockdep_assert_held(&xen_evtchn_lock);
 	if (sp->owner)
 		return -EBUSY;
-	strscpy(sp->irq_name, xc->irq_name, sizeof(sp->irq_name));
+	xen_static_name(sp, ch);
 	if (sp->irq < 0) {
 		if (xen_port_in_use(sp->port)) {
 			pr_warn("%s: static port %u was bound by someone else since load\n",
@@ -615,6 +637,7 @@ static void xen_op_teardown(struct xenshm_channel *ch)
 		spin_lock_irqsave(&sp->lock, flags);
 		sp->owner = NULL;
 		spin_unlock_irqrestore(&sp->lock, flags);
+		xen_static_name(sp, NULL);
 		xc->last_static = sp->port;
 		xc->sp = NULL;
 		xc->port = 0;

@@ -236,7 +236,12 @@ static uint64_t seed_of(uint32_t domid, uint32_t round)
 
 /* ------------------------------------------------------ /proc/interrupts */
 
-/* Sum of all CPUs' counts of the IRQ named exactly @name; -1 if absent. */
+/*
+ * Sum of all CPUs' counts of the IRQ named exactly @name: -1 if absent, -2
+ * if more than one line carries the name (then the channel's count cannot be
+ * told: the module must name an idle static port after the port, not after
+ * its last owner).
+ */
 static long long irq_count_line(const char *name, char *copy, size_t copylen);
 
 static long long irq_count(const char *name)
@@ -244,8 +249,7 @@ static long long irq_count(const char *name)
 	return irq_count_line(name, NULL, 0);
 }
 
-/* Same, and a copy of its /proc/interrupts line (spaces squeezed). */
-static long long irq_count_line(const char *name, char *copy, size_t copylen)
+static long long irq_count_once(const char *name, char *copy, size_t copylen)
 {
 	char line[1024];
 	long long total = -1;
@@ -266,6 +270,10 @@ static long long irq_count_line(const char *name, char *copy, size_t copylen)
 		last = strrchr(line, ' ');
 		if (!last || strcmp(last + 1, name))
 			continue;
+		if (total != -1) {
+			total = -2;
+			break;
+		}
 		if (copy && copylen) {
 			size_t o = 0;
 
@@ -287,6 +295,23 @@ static long long irq_count_line(const char *name, char *copy, size_t copylen)
 	}
 	fclose(f);
 	return total;
+}
+
+/*
+ * Same, and a copy of its /proc/interrupts line (spaces squeezed).  A static
+ * port's name is rewritten in place when a channel takes it, so a read may
+ * catch another port's name half rewritten into ours for an instant: a
+ * duplicate is read again, 10 ms apart, and only one that stays counts.
+ */
+static long long irq_count_line(const char *name, char *copy, size_t copylen)
+{
+	long long n = irq_count_once(name, copy, copylen);
+
+	for (int i = 0; n == -2 && i < 5; i++) {
+		usleep(10000);
+		n = irq_count_once(name, copy, copylen);
+	}
+	return n;
 }
 
 /* -------------------------------------------------------------- channel */
