@@ -33,7 +33,7 @@
  *   port from the upcall until xen_irq_lateeoi(), so a peer flooding events
  *   costs us at most one handler run in flight per channel. The IRQ appears
  *   in /proc/interrupts as "xenshm-<xen,id>"; a bound static port no
- *   channel uses as "xenshm-static<port>".
+ *   channel uses as "xenshm:static<port>".
  *
  * Note to administrators
  *   A peer domid can be pinned per region: peers=<xen,id>:<domid>[,...].
@@ -114,7 +114,7 @@ struct xenshm_xen_static {
 	struct xenshm_channel *owner;	/* the channel using it, or NULL */
 	/*
 	 * The IRQ's name: "xenshm-<xen,id>" of the owner, as for a runtime
-	 * port, else "xenshm-static<port>" (xen_static_name()).  Rewritten in
+	 * port, else "xenshm:static<port>" (xen_static_name()).  Rewritten in
 	 * place under xen_evtchn_lock (the IRQ stays bound), so
 	 * /proc/interrupts may show a mix of two names for an instant.
 	 */
@@ -362,7 +362,8 @@ static int xen_bind_port(struct xenshm_channel *ch, evtchn_port_t port)
  * port passes from channel to channel (evtchn=, a peer's reload), and an
  * idle port that kept its last owner's name would put that name on two
  * lines of /proc/interrupts once the owner takes another port: whoever
- * reads the count by name then reads the wrong line.
+ * reads the count by name then reads the wrong line.  The colon keeps the
+ * idle name apart from every channel's: a xen,id cannot hold one.
  */
 static void xen_static_name(struct xenshm_xen_static *sp,
 			    struct xenshm_channel *ch)
@@ -373,7 +374,7 @@ static void xen_static_name(struct xenshm_xen_static *sp,
 	if (xc)
 		strscpy(sp->irq_name, xc->irq_name, sizeof(sp->irq_name));
 	else
-		snprintf(sp->irq_name, sizeof(sp->irq_name), "xenshm-static%u",
+		snprintf(sp->irq_name, sizeof(sp->irq_name), "xenshm:static%u",
 			 sp->port);
 }
 

@@ -169,10 +169,10 @@ else
 fi
 
 # Every end is closed now: a runtime port is gone with its channel, a static
-# one stays bound and must read "xenshm-static<port>", not the name of the
+# one stays bound and must read "xenshm:static<port>", not the name of the
 # channel that used it last (which may be on another port by now).
-names=$(sed -n 's/.* \(xenshm-[^ ]*\)$/\1/p' /proc/interrupts | tr '\n' ' ')
-owned=$(for n in $names; do case "$n" in xenshm-static[0-9]*) ;; *) echo "$n" ;; esac; done | tr '\n' ' ')
+names=$(sed -n 's/.* \(xenshm[-:][^ ]*\)$/\1/p' /proc/interrupts | tr '\n' ' ')
+owned=$(for n in $names; do case "$n" in xenshm:static[0-9]*) ;; *) echo "$n" ;; esac; done | tr '\n' ' ')
 if [ -z "$owned" ]; then
 	xenshm_pass irq-names-idle "${names:-no xenshm IRQ}"
 else

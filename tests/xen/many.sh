@@ -43,5 +43,5 @@ fi
 # end, so it uses what it got; a mismatch shows as a connect failure.
 /xenshm/xenshm-scale --mib "$mib" --counts "$counts" $got
 rc=$?
-grep xenshm- /proc/interrupts | wc -l | while read -r n; do xenshm_info "xenshm IRQ lines: $n"; done
+grep -E "xenshm[-:]" /proc/interrupts | wc -l | while read -r n; do xenshm_info "xenshm IRQ lines: $n"; done
 exit $rc

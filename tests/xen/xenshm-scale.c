@@ -79,7 +79,11 @@ static inline uint8_t gen(uint64_t pos)
 	return (uint8_t)(((uint32_t)pos * 0x9e3779b1u) >> 24);
 }
 
-/* Sum of every xenshm IRQ line's counts in /proc/interrupts. */
+/*
+ * Sum of every xenshm IRQ line's counts in /proc/interrupts: channels'
+ * ("xenshm-<xen,id>") and idle static ports' ("xenshm:static<port>"), so a
+ * static port that goes idle mid-run keeps its count in the sum.
+ */
 static uint64_t xenshm_irqs(void)
 {
 	char line[512];
@@ -91,7 +95,7 @@ static uint64_t xenshm_irqs(void)
 	while (fgets(line, sizeof(line), f)) {
 		char *p, *end;
 
-		if (!strstr(line, "xenshm-"))
+		if (!strstr(line, "xenshm-") && !strstr(line, "xenshm:static"))
 			continue;
 		p = strchr(line, ':');
 		if (!p)
