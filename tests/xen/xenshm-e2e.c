@@ -237,18 +237,11 @@ static uint64_t seed_of(uint32_t domid, uint32_t round)
 /* ------------------------------------------------------ /proc/interrupts */
 
 /*
- * Sum of all CPUs' counts of the IRQ named exactly @name: -1 if absent, -2
- * if more than one line carries the name (then the channel's count cannot be
- * told: the module must name an idle static port after the port, not after
- * its last owner).
+ * Sum of all CPUs' counts of the IRQ named exactly @name, and a copy of its
+ * /proc/interrupts line (spaces squeezed): -1 if absent, -2 if more than one
+ * line carries the name (then the channel's count cannot be told: the module
+ * must name an idle static port after the port, not after its last owner).
  */
-static long long irq_count_line(const char *name, char *copy, size_t copylen);
-
-static long long irq_count(const char *name)
-{
-	return irq_count_line(name, NULL, 0);
-}
-
 static long long irq_count_once(const char *name, char *copy, size_t copylen)
 {
 	char line[1024];
@@ -298,10 +291,10 @@ static long long irq_count_once(const char *name, char *copy, size_t copylen)
 }
 
 /*
- * Same, and a copy of its /proc/interrupts line (spaces squeezed).  A static
- * port's name is rewritten in place when a channel takes it, so a read may
- * catch another port's name half rewritten into ours for an instant: a
- * duplicate is read again, 10 ms apart, and only one that stays counts.
+ * The same, but a static port's name is rewritten in place when a channel
+ * takes it, so a read may catch another port's name half rewritten into ours
+ * for an instant: a duplicate is read again, 10 ms apart, and only one that
+ * stays counts.
  */
 static long long irq_count_line(const char *name, char *copy, size_t copylen)
 {
@@ -312,6 +305,11 @@ static long long irq_count_line(const char *name, char *copy, size_t copylen)
 		n = irq_count_once(name, copy, copylen);
 	}
 	return n;
+}
+
+static long long irq_count(const char *name)
+{
+	return irq_count_line(name, NULL, 0);
 }
 
 /* -------------------------------------------------------------- channel */
